@@ -1,0 +1,202 @@
+"""Strict, typed reading of the environment.
+
+Every deployment value Veikart reads is declared once in :data:`VARIABLES`; settings read them only
+through the helpers below, which refuse a bad value with a :class:`ConfigError` naming the variable.
+docs/operator/configuration.md is checked against :data:`VARIABLES` by a test, so the reference cannot
+drift from the code. A secret may also come from ``NAME_FILE`` (the path of a file holding it).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or invalid; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    kind: str  # "str", "bool", "int", "list", "path", "url", "secret"
+    default: str
+    description: str
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable(
+        "VEIKART_DATA_DIR",
+        "path",
+        "./var",
+        "Directory for everything Veikart stores on disk: the SQLite database (when no "
+        "DATABASE_URL is set), the usage lake, uploads awaiting confirmation, generated keys.",
+    ),
+    Variable(
+        "DATABASE_URL",
+        "url",
+        "sqlite:///$VEIKART_DATA_DIR/veikart.sqlite3",
+        "Database as a URL, e.g. postgres://veikart@127.0.0.1:5432/veikart. SQLite and "
+        "PostgreSQL are supported.",
+    ),
+    Variable(
+        "SECRET_KEY",
+        "secret",
+        "generated into $VEIKART_DATA_DIR/secret_key (not in production)",
+        "Django's signing key (sessions, CSRF, password reset). Required in production; "
+        "at least 50 characters. May be given as SECRET_KEY_FILE.",
+    ),
+    Variable(
+        "VEIKART_PSEUDONYM_KEY",
+        "secret",
+        "generated into $VEIKART_DATA_DIR/pseudonym_key (not in production)",
+        "Key of the keyed hash (HMAC-SHA-256) that replaces user principal names in usage "
+        "data. Required in production; at least 32 characters. Changing it breaks the link "
+        "between stored usage data and employees. May be given as VEIKART_PSEUDONYM_KEY_FILE.",
+    ),
+    Variable(
+        "VEIKART_MIN_GROUP_SIZE",
+        "int",
+        "10",
+        "Smallest group of people a figure may describe; smaller groups are suppressed. "
+        "Values below 5 are refused.",
+    ),
+    Variable(
+        "VEIKART_PRODUCTION",
+        "bool",
+        "false",
+        "Production mode: secrets must be given, cookies are secure, HTTPS is assumed, "
+        "demo data cannot be loaded.",
+    ),
+    Variable(
+        "VEIKART_ALLOWED_HOSTS",
+        "list",
+        "127.0.0.1,localhost",
+        "Comma-separated host names the web server answers to. Required in production.",
+    ),
+    Variable(
+        "VEIKART_CSRF_TRUSTED_ORIGINS",
+        "list",
+        "",
+        "Comma-separated origins (https://veikart.example.kommune.no) trusted for form posts "
+        "when Veikart runs behind a reverse proxy.",
+    ),
+    Variable(
+        "VEIKART_DEBUG",
+        "bool",
+        "false",
+        "Show Django's debug pages. For development only; refused in production.",
+    ),
+    Variable(
+        "VEIKART_SECURE_PROXY_SSL_HEADER",
+        "bool",
+        "true in production",
+        "Trust the X-Forwarded-Proto header from the reverse proxy to tell HTTPS requests.",
+    ),
+    Variable(
+        "VEIKART_LOG_LEVEL",
+        "str",
+        "INFO",
+        "Log level: DEBUG, INFO, WARNING, ERROR.",
+    ),
+)
+
+_BY_NAME = {v.name: v for v in VARIABLES}
+
+
+def _raw(name: str) -> str | None:
+    if name not in _BY_NAME:  # pragma: no cover - a programming error, caught by tests
+        raise KeyError(f"{name} is not declared in veikart.conf.env.VARIABLES")
+    return os.environ.get(name)
+
+
+def get_str(name: str, default: str, *, choices: frozenset[str] | None = None) -> str:
+    value = _raw(name)
+    value = default if value is None or value.strip() == "" else value.strip()
+    if choices is not None and value not in choices:
+        raise ConfigError(f"{name}={value!r} is not one of {', '.join(sorted(choices))}")
+    return value
+
+
+def get_bool(name: str, default: bool) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name}={value!r} is not a yes/no value; use true or false")
+
+
+def get_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = _raw(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a whole number") from None
+    if minimum is not None and number < minimum:
+        raise ConfigError(f"{name}={number} is too small; the smallest allowed value is {minimum}")
+    return number
+
+
+def get_list(name: str, default: list[str]) -> list[str]:
+    value = _raw(name)
+    if value is None:
+        return list(default)
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def get_path(name: str, default: str) -> Path:
+    return Path(get_str(name, default)).expanduser().resolve()
+
+
+def get_secret(
+    name: str, *, data_dir: Path, production: bool, min_length: int, file_name: str
+) -> str:
+    """Read a secret from NAME or NAME_FILE; outside production, generate it once into data_dir."""
+    value = _raw(name)
+    file_var = f"{name}_FILE"
+    file_path = os.environ.get(file_var)
+    if value and file_path:
+        raise ConfigError(f"both {name} and {file_var} are set; set only one")
+    if file_path:
+        try:
+            value = Path(file_path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{file_var}={file_path!r} cannot be read: {exc.strerror}") from None
+    if not value:
+        if production:
+            raise ConfigError(f"{name} is required in production (or {file_var})")
+        value = _generated_secret(data_dir / file_name, name)
+    if len(value) < min_length:
+        raise ConfigError(f"{name} is too short; use at least {min_length} characters")
+    return value
+
+
+def _generated_secret(path: Path, name: str) -> str:
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        # Create exclusively so two processes starting at once agree on one key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(
+            f"{name} is not set and cannot be generated into {path}: {exc.strerror}; "
+            "set VEIKART_DATA_DIR to a writable directory"
+        ) from None
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    return value

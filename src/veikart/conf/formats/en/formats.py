@@ -1,0 +1,11 @@
+# English UI, still for a Norwegian organisation: ISO dates, weeks from Monday.
+DATE_FORMAT = "j F Y"
+SHORT_DATE_FORMAT = "Y-m-d"
+DATETIME_FORMAT = "j F Y H:i"
+SHORT_DATETIME_FORMAT = "Y-m-d H:i"
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+DECIMAL_SEPARATOR = "."
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3
+USE_THOUSAND_SEPARATOR = True
+FIRST_DAY_OF_WEEK = 1

@@ -1,0 +1,205 @@
+"""Django settings, read from the environment through :mod:`veikart.conf.env`.
+
+Nothing here has a silent default for a secret in production; see docs/operator/configuration.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+import django_stubs_ext
+
+from veikart.conf.env import (
+    ConfigError,
+    get_bool,
+    get_int,
+    get_list,
+    get_path,
+    get_secret,
+    get_str,
+)
+
+# Lets ModelAdmin[...] and QuerySet[...] be subscripted at run time, as the type checker wants.
+django_stubs_ext.monkeypatch()
+
+PRODUCTION = get_bool("VEIKART_PRODUCTION", False)
+DEBUG = get_bool("VEIKART_DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ConfigError("VEIKART_DEBUG=true is refused when VEIKART_PRODUCTION=true")
+
+DATA_DIR: Path = get_path("VEIKART_DATA_DIR", "./var")
+SECRET_KEY = get_secret(
+    "SECRET_KEY", data_dir=DATA_DIR, production=PRODUCTION, min_length=50, file_name="secret_key"
+)
+PSEUDONYM_KEY = get_secret(
+    "VEIKART_PSEUDONYM_KEY",
+    data_dir=DATA_DIR,
+    production=PRODUCTION,
+    min_length=32,
+    file_name="pseudonym_key",
+)
+MIN_GROUP_SIZE = get_int("VEIKART_MIN_GROUP_SIZE", 10, minimum=5)
+
+ALLOWED_HOSTS = get_list("VEIKART_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+if not ALLOWED_HOSTS:
+    raise ConfigError("VEIKART_ALLOWED_HOSTS is empty; list the host names Veikart answers to")
+CSRF_TRUSTED_ORIGINS = get_list("VEIKART_CSRF_TRUSTED_ORIGINS", [])
+for _origin in CSRF_TRUSTED_ORIGINS:
+    if not _origin.startswith(("https://", "http://")):
+        raise ConfigError(
+            f"VEIKART_CSRF_TRUSTED_ORIGINS entry {_origin!r} must start with https:// or http://"
+        )
+
+
+def _database(url: str) -> dict[str, object]:
+    if not url.startswith(("sqlite://", "postgres://", "postgresql://")):
+        raise ConfigError(
+            f"DATABASE_URL must start with sqlite:// or postgres:// (got {url.split(':', 1)[0]!r})"
+        )
+    try:
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    except Exception as exc:  # dj-database-url raises several types for malformed URLs
+        raise ConfigError(f"DATABASE_URL cannot be read: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    return config
+
+
+DATABASES = {
+    "default": _database(
+        get_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'veikart.sqlite3'}"),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "ninja",
+    "veikart.core",
+    "veikart.organisations",
+    "veikart.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "veikart.conf.urls"
+WSGI_APPLICATION = "veikart.conf.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "veikart.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Norwegian first: bokmål by default, English available.
+LANGUAGE_CODE = "nb"
+LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
+LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Oslo"
+USE_TZ = True
+FORMAT_MODULE_PATH = ["veikart.conf.formats"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+UPLOAD_DIR = DATA_DIR / "uploads"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+
+# Login throttling: this many failed attempts for one user name or one address within the window
+# lock further attempts until the window has passed.
+LOGIN_MAX_FAILURES = 5
+LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 60 * 60
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = False
+    SECURE_REDIRECT_EXEMPT = [r"^health/"]
+if get_bool("VEIKART_SECURE_PROXY_SSL_HEADER", PRODUCTION):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# HSTS preload is a decision for the operator's domain, not for us.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+LOG_LEVEL = get_str(
+    "VEIKART_LOG_LEVEL", "INFO", choices=frozenset({"DEBUG", "INFO", "WARNING", "ERROR"})
+)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+NINJA_PAGINATION_PER_PAGE = 100

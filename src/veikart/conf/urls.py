@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from veikart.api.api import api
+from veikart.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("logg-inn/", core_views.LoginView.as_view(), name="login"),
+    path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sprak/", set_language, name="set_language"),
+    path("omrade/<slug:key>/", core_views.area, name="area"),
+    path("organisasjon/", include("veikart.organisations.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

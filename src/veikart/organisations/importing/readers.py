@@ -1,0 +1,206 @@
+"""Bytes in, tables out: CSV (UTF-8 or Windows-1252, ``;`` or ``,``), XLSX, Entra ID JSON.
+
+A reader never guesses silently: a file it cannot read raises :class:`UnreadableFile` with one
+message that says what the file looks like and what Veikart expected.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from veikart.organisations.importing.columns import SHEET_NAMES, TableKind, detect_kind
+
+
+class UnreadableFile(Exception):
+    """The file as a whole cannot be used; the message is for the person who uploaded it."""
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    source: str  # file name, with the sheet for workbooks: "ansatte.xlsx › Ansatte"
+    headers: list[str]
+    rows: list[Row]
+    kind: TableKind | None
+    line_word: str = "line"
+
+
+@dataclass(frozen=True)
+class EntraUser:
+    index: int
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EntraExport:
+    source: str
+    users: list[EntraUser] = field(default_factory=list)
+
+
+UploadContent = Table | EntraExport
+
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def read_upload(name: str, data: bytes) -> list[UploadContent]:
+    """Read one uploaded file into the tables (or the Entra export) it holds."""
+    if not data.strip(b" \t\r\n\ufeff"):
+        raise UnreadableFile(_("%(file)s is empty.") % {"file": name})
+    if data.startswith(b"PK\x03\x04"):
+        return list(_read_xlsx(name, data))
+    if data.startswith(_XLS_MAGIC):
+        raise UnreadableFile(
+            _(
+                "%(file)s is an old Excel 97–2003 workbook (.xls). Open it in Excel and save it "
+                "as .xlsx or as CSV, then import that file."
+            )
+            % {"file": name}
+        )
+    text = _decode(name, data)
+    if text.lstrip().startswith(("{", "[")):
+        return [_read_entra_json(name, text)]
+    return [_read_csv(name, text)]
+
+
+def _decode(name: str, data: bytes) -> str:
+    if b"\x00" in data[:4096]:
+        raise UnreadableFile(
+            _(
+                "%(file)s is not a text file (it contains binary data). Export the HR data as "
+                "CSV or Excel (.xlsx)."
+            )
+            % {"file": name}
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Norwegian Excel saves "CSV (semikolondelt)" in Windows-1252.
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_csv(name: str, text: str) -> Table:
+    lines = text.splitlines()
+    header_line = next((line for line in lines if line.strip()), "")
+    delimiter = max((";", ",", "\t"), key=header_line.count)
+    if header_line.count(delimiter) == 0:
+        raise UnreadableFile(_not_hr_export(name))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    headers: list[str] | None = None
+    rows: list[Row] = []
+    try:
+        for record in reader:
+            line = reader.line_num
+            if headers is None:
+                if not any(cell.strip() for cell in record):
+                    continue
+                headers = record
+                continue
+            if not any(cell.strip() for cell in record):
+                continue
+            rows.append(Row(line, tuple(cell.strip() for cell in record)))
+    except csv.Error as exc:
+        raise UnreadableFile(
+            _("%(file)s, line %(line)d: the CSV cannot be read (%(error)s).")
+            % {"file": name, "line": reader.line_num, "error": exc}
+        ) from None
+    assert headers is not None
+    kind = detect_kind(headers)
+    if kind is None:
+        raise UnreadableFile(_not_hr_export(name))
+    return Table(name, headers, rows, kind)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_xlsx(name: str, data: bytes) -> list[UploadContent]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise UnreadableFile(
+            _("%(file)s is not a readable Excel workbook (%(error)s). Save it again as .xlsx.")
+            % {"file": name, "error": exc}
+        ) from None
+    tables: list[UploadContent] = []
+    try:
+        for sheet in workbook.worksheets:
+            headers: list[str] | None = None
+            rows: list[Row] = []
+            for number, record in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = [_cell_text(v) for v in record]
+                if not any(cells):
+                    continue
+                if headers is None:
+                    headers = cells
+                    continue
+                rows.append(Row(number, tuple(cells)))
+            if headers is None:
+                continue
+            kind = detect_kind(headers) or SHEET_NAMES.get(sheet.title.strip().casefold())
+            if kind is None:
+                if len(workbook.worksheets) == 1:
+                    raise UnreadableFile(_not_hr_export(name))
+                continue  # other sheets (notes, pivot tables) are not ours
+            tables.append(Table(f"{name} › {sheet.title}", headers, rows, kind, "row"))
+    finally:
+        workbook.close()
+    if not tables:
+        raise UnreadableFile(_not_hr_export(name))
+    return tables
+
+
+def _read_entra_json(name: str, text: str) -> EntraExport:
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnreadableFile(
+            _("%(file)s is not valid JSON (line %(line)d: %(error)s).")
+            % {"file": name, "line": exc.lineno, "error": exc.msg}
+        ) from None
+    users = payload.get("value") if isinstance(payload, dict) else payload
+    if not isinstance(users, list) or not all(isinstance(u, dict) for u in users):
+        raise UnreadableFile(_not_entra_export(name))
+    if users and not any("userPrincipalName" in u for u in users):
+        raise UnreadableFile(_not_entra_export(name))
+    return EntraExport(name, [EntraUser(i, u) for i, u in enumerate(users, start=1)])
+
+
+def _not_hr_export(name: str) -> str:
+    return _(
+        "%(file)s is not an HR export Veikart can read: no employee columns (ansattnummer, "
+        "fornavn, etternavn, brukernavn, enhetskode) or unit columns (enhetskode, enhetsnavn) "
+        "were found in its first line. Use the import template, or see the HR import guide."
+    ) % {"file": name}
+
+
+def _not_entra_export(name: str) -> str:
+    return _(
+        "%(file)s is JSON, but not a Microsoft Entra ID user export: expected a list of users "
+        "with userPrincipalName (the answer of Graph /v1.0/users)."
+    ) % {"file": name}
