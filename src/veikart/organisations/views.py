@@ -167,7 +167,9 @@ def _labelled(change: Change) -> dict[str, object]:
         "action_label": labels[change.action],
         "label": change.label,
         "key": change.key,
-        "fields": change.fields,
+        "fields": [
+            f"{field}: {old or '–'} → {new or '–'}" for field, old, new in change.values
+        ],
     }
 
 

@@ -91,6 +91,8 @@ class Change:
     label: str
     unit_code: str
     fields: tuple[str, ...] = ()
+    # (field, stored value, imported value) for each changed field
+    values: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass
@@ -676,6 +678,22 @@ def _check_employees(
                 )
 
 
+def _show(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, set | frozenset):
+        return ", ".join(sorted(str(v) for v in value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _values(
+    fields: tuple[str, ...], current: dict[str, Any], wanted: dict[str, Any]
+) -> tuple[tuple[str, str, str], ...]:
+    return tuple((f, _show(current[f]), _show(wanted[f])) for f in fields)
+
+
 def _diff_units(plan: ImportPlan, stored: dict[str, Unit]) -> None:
     in_file = set()
     for record in plan.units:
@@ -710,7 +728,10 @@ def _diff_units(plan: ImportPlan, stored: dict[str, Unit]) -> None:
         fields = tuple(k for k in current if current[k] != wanted[k])
         if fields:
             plan.changes.append(
-                Change("changed", "unit", record.code, record.name, record.code, fields)
+                Change(
+                    "changed", "unit", record.code, record.name, record.code, fields,
+                    _values(fields, current, wanted),
+                )
             )
     if plan.full and plan.has_unit_table:
         for code, unit in stored.items():
@@ -761,7 +782,10 @@ def _diff_employees(plan: ImportPlan, stored: dict[str, _Stored]) -> None:
         fields = tuple(k for k in current if current[k] != wanted[k])
         if fields:
             plan.changes.append(
-                Change("changed", "employee", record.number, label, record.unit_code, fields)
+                Change(
+                    "changed", "employee", record.number, label, record.unit_code, fields,
+                    _values(fields, current, wanted),
+                )
             )
     if plan.full and plan.has_employee_table:
         for number, s in stored.items():

@@ -57,7 +57,7 @@ _XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 def read_upload(name: str, data: bytes) -> list[UploadContent]:
     """Read one uploaded file into the tables (or the Entra export) it holds."""
-    if not data.strip(b" \t\r\n\ufeff"):
+    if not data.replace(b"\xef\xbb\xbf", b"").strip():
         raise UnreadableFile(_("%(file)s is empty.") % {"file": name})
     if data.startswith(b"PK\x03\x04"):
         return list(_read_xlsx(name, data))
