@@ -9,16 +9,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-# Tests never write keys or databases into the working tree.
-os.environ.setdefault("VEIKART_DATA_DIR", tempfile.mkdtemp(prefix="veikart-test-"))
-
-import pytest  # noqa: E402
-from django.contrib.auth.models import User  # noqa: E402
+import pytest
+from django.contrib.auth.models import User
 
 DATA = Path(__file__).parent / "data"
 AS_OF = dt.date(2020, 1, 1)
@@ -40,12 +35,6 @@ def data_file(name: str) -> "UploadedFile":  # noqa: F821
     from veikart.organisations.services import UploadedFile
 
     return UploadedFile(name, (DATA / name).read_bytes())
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: object) -> None:
-    """Hashing passwords with the production hasher costs seconds per test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 
 
 @pytest.fixture
