@@ -14,13 +14,13 @@ class Command(BaseCommand):
     help = "Create, list or revoke tokens for /api/v1/. A token acts with its user's access."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True)
+        sub = parser.add_subparsers(dest="action", required=True, help="create, list or revoke")
         create = sub.add_parser("create", help="Create a token and print it once.")
-        create.add_argument("--user", required=True, metavar="USERNAME")
+        create.add_argument("--user", required=True, metavar="USERNAME", help="Whose access.")
         create.add_argument("--name", required=True, help="What the token is for.")
         sub.add_parser("list", help="List tokens (never the tokens themselves).")
         revoke = sub.add_parser("revoke", help="Revoke a token by its prefix.")
-        revoke.add_argument("prefix")
+        revoke.add_argument("prefix", help="The token's first characters, as listed.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "create":

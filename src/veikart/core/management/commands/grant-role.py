@@ -14,8 +14,12 @@ class Command(BaseCommand):
     help = "Give a user a role (unit managers: with --unit, the code of the unit they manage)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("username")
-        parser.add_argument("role", choices=[r.value for r in Role if r != Role.EMPLOYEE])
+        parser.add_argument("username", help="The user to give the role to.")
+        parser.add_argument(
+            "role",
+            choices=[r.value for r in Role if r != Role.EMPLOYEE],
+            help="The role.",
+        )
         parser.add_argument("--unit", metavar="CODE", help="Unit code, for unit_manager.")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -1,0 +1,115 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+Chromium is never downloaded: the tests use ``/usr/bin/chromium`` (Debian's ``chromium``
+package) and skip without it, unless ``VEIKART_REQUIRE_BROWSER=1`` demands that they run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+    from tests.conftest import Org
+
+# Playwright's sync API drives its own asyncio event loop from the main thread, so while it is
+# running Django sees a running event loop there and refuses ORM calls (SynchronousOnlyOperation)
+# — including the ones the tests, their fixtures and pytest-django's database flush make from the
+# main thread. No coroutine ever touches the ORM here: the live server answers requests in its
+# own thread, and the main thread only blocks on the browser between ORM calls. Tell Django so.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        if os.environ.get("VEIKART_REQUIRE_BROWSER") == "1":
+            pytest.fail(
+                f"VEIKART_REQUIRE_BROWSER=1 but {CHROMIUM} does not exist: install Debian's "
+                "chromium package (apt-get install chromium)."
+            )
+        pytest.skip(
+            f"{CHROMIUM} not found: install Debian's chromium package to run the browser tests"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page with its own cookies, asking for Norwegian like a browser in Moss would."""
+    context = browser.new_context(locale="nb-NO")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def live_org(transactional_db: None, org: Org, live_server: Any) -> Org:
+    """The personas, committed so that the live server's thread sees them.
+
+    ``transactional_db`` comes first so that ``org`` (which asks for ``db``) is created in a
+    database that is really committed and flushed afterwards, not in a rolled-back transaction.
+    """
+    return org
+
+
+def sign_in(page: Page, base_url: str, username: str) -> None:
+    from tests.conftest import PASSWORD
+
+    page.goto(f"{base_url}/logg-inn/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("form.vk-form button[type=submit]")
+    assert "/logg-inn/" not in page.url, f"{username} could not sign in"
+
+
+def check_accessibility(page: Page) -> None:
+    """Run axe-core on the page; fail on any WCAG 2.1 A/AA violation that is serious or worse."""
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        """(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})""", AXE_TAGS
+    )
+    blocking = [v for v in results["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    if blocking:
+        lines = []
+        for violation in blocking:
+            targets = [
+                " ".join(str(t) for t in node["target"]) for node in violation["nodes"][:3]
+            ]
+            lines.append(
+                f"- {violation['id']} ({violation['impact']}): {violation['help']}; "
+                f"{len(violation['nodes'])} element(s), e.g. {', '.join(targets)}"
+            )
+        pytest.fail(f"Accessibility violations on {page.url}:\n" + "\n".join(lines))
