@@ -91,7 +91,7 @@ def sign_in(page: Page, base_url: str, username: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():
-        page.click("form.vk-form button[type=submit]")
+        page.click("form:has(input[name=password]) button[type=submit]")
     assert "/logg-inn/" not in page.url, f"{username} could not sign in"
 
 
