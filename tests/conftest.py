@@ -31,7 +31,7 @@ class Org:
     dina: User
 
 
-def data_file(name: str) -> "UploadedFile":  # noqa: F821
+def data_file(name: str) -> UploadedFile:  # noqa: F821
     from veikart.organisations.services import UploadedFile
 
     return UploadedFile(name, (DATA / name).read_bytes())

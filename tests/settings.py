@@ -5,6 +5,6 @@ import tempfile
 
 os.environ.setdefault("VEIKART_DATA_DIR", tempfile.mkdtemp(prefix="veikart-test-"))
 
-from veikart.conf.settings import *  # noqa: E402, F403
+from veikart.conf.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, for tests only

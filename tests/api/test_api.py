@@ -28,8 +28,9 @@ def test_the_openapi_schema_is_published_and_documents_every_endpoint() -> None:
 
 def test_a_token_made_on_the_command_line_reads_the_api_as_its_user(org: Org) -> None:
     out, err = io.StringIO(), io.StringIO()
-    call_command("api-token", "create", "--user", "kari", "--name", "Power BI", stdout=out,
-                 stderr=err)
+    call_command(
+        "api-token", "create", "--user", "kari", "--name", "Power BI", stdout=out, stderr=err
+    )
     token = out.getvalue().strip()
     assert token.startswith("vk_") and "only a digest" in err.getvalue()
     client = Client()
@@ -43,8 +44,9 @@ def test_a_token_made_on_the_command_line_reads_the_api_as_its_user(org: Org) ->
 
 def test_a_revoked_token_is_refused(org: Org) -> None:
     out = io.StringIO()
-    call_command("api-token", "create", "--user", "kari", "--name", "x", stdout=out,
-                 stderr=io.StringIO())
+    call_command(
+        "api-token", "create", "--user", "kari", "--name", "x", stdout=out, stderr=io.StringIO()
+    )
     token = out.getvalue().strip()
     call_command("api-token", "revoke", token[:10], stdout=io.StringIO())
     assert Client().get("/api/v1/me", **bearer(token)).status_code == 401

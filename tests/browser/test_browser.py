@@ -101,6 +101,15 @@ def test_kari_imports_an_excel_csv_and_sees_the_changes(
     expect(tree_row(page, "Åsgård barnehage").locator("td").nth(3)).to_have_text("2")
 
 
+def test_the_import_form_passes_the_accessibility_check(
+    page: Page, live_org: Org, live_server: Any
+) -> None:
+    sign_in(page, live_server.url, "kari")
+    page.goto(f"{live_server.url}{TREE}import/")
+    expect(page.locator("input[name=files]")).to_be_visible()
+    check_accessibility(page)
+
+
 def test_ola_sees_only_his_own_school(page: Page, live_org: Org, live_server: Any) -> None:
     sign_in(page, live_server.url, "ola")
     page.goto(f"{live_server.url}{TREE}")

@@ -12,8 +12,15 @@ OWN_COMMANDS = sorted(name for name, app in get_commands().items() if app in VEI
 
 
 def test_the_expected_commands_exist() -> None:
-    assert {"demo", "import-org", "org-setup", "grant-role", "api-token", "list-units",
-            "list-employees"} <= set(OWN_COMMANDS)
+    assert {
+        "demo",
+        "import-org",
+        "org-setup",
+        "grant-role",
+        "api-token",
+        "list-units",
+        "list-employees",
+    } <= set(OWN_COMMANDS)
 
 
 @pytest.mark.parametrize("name", OWN_COMMANDS)
@@ -22,8 +29,17 @@ def test_every_command_has_help_text(name: str) -> None:
     assert len(command.help) > 20
     parser = command.create_parser("veikart", name)
     for action in parser._actions:
-        if action.dest not in {"help", "version", "verbosity", "settings", "pythonpath",
-                               "traceback", "no_color", "force_color", "skip_checks"}:
+        if action.dest not in {
+            "help",
+            "version",
+            "verbosity",
+            "settings",
+            "pythonpath",
+            "traceback",
+            "no_color",
+            "force_color",
+            "skip_checks",
+        }:
             assert action.help, f"{name}: option {action.dest} has no help"
 
 

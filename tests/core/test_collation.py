@@ -9,7 +9,13 @@ from veikart.core.collation import sort_key
 def test_it_sorts_ae_oe_aa_after_z() -> None:
     words = ["Åsgård", "Ørsnes", "Zakariassen", "Ærø", "Andersen", "Østby", "Berg"]
     assert sorted(words, key=sort_key) == [
-        "Andersen", "Berg", "Zakariassen", "Ærø", "Ørsnes", "Østby", "Åsgård",
+        "Andersen",
+        "Berg",
+        "Zakariassen",
+        "Ærø",
+        "Ørsnes",
+        "Østby",
+        "Åsgård",
     ]
 
 
@@ -17,7 +23,8 @@ def test_it_sorts_foreign_letters_as_norwegian_dictionaries_do() -> None:
     assert sorted(["Özil", "Olsen", "Zorn"], key=sort_key) == ["Olsen", "Zorn", "Özil"]
     # ü sorts as y: Müller with the Myllers, after Mykland.
     assert sorted(["Müller", "Mykland", "Mathisen", "Myller"], key=sort_key)[:2] == [
-        "Mathisen", "Mykland",
+        "Mathisen",
+        "Mykland",
     ]
     assert sort_key("Édouard") == sort_key("edouard")
 

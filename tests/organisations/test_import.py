@@ -113,7 +113,9 @@ def test_the_preview_counts_changes_per_unit(org: Org) -> None:
     rows[2] = rows[2].replace(";111;", ";120;")  # Ørjan moved to the kindergarten
     rows.append("1008;Mohammad;Rahimi;mohammad.rahimi@moss.kommune.no;;Lærer;110;nei;1002;;;")
     plan = preview_import(
-        org.organisation, [excel_csv(*rows)], as_of=dt.date(2021, 1, 1)  # type: ignore[arg-type]
+        org.organisation,
+        [excel_csv(*rows)],
+        as_of=dt.date(2021, 1, 1),  # type: ignore[arg-type]
     )
     assert plan.ok, plan.problems
     by_unit = {r["unit_name"]: r for r in plan.per_unit()}
@@ -149,7 +151,10 @@ def test_an_employee_missing_from_a_full_import_is_ended_not_deleted(org: Org) -
 def test_a_partial_import_ends_nobody(org: Org) -> None:
     rows = [GOOD_ROWS[0].replace("Prosjektleder", "Programleder")]
     plan = apply_import(
-        org.organisation, [excel_csv(*rows)], as_of=dt.date(2021, 1, 1), full=False  # type: ignore[arg-type]
+        org.organisation,
+        [excel_csv(*rows)],
+        as_of=dt.date(2021, 1, 1),
+        full=False,  # type: ignore[arg-type]
     )
     assert plan.count("ended", "employee") == 0
     assert plan.count("changed", "employee") == 1
@@ -215,18 +220,19 @@ def test_one_bad_row_refuses_the_whole_file_and_says_where(
 
 
 def test_a_unit_that_would_become_its_own_ancestor_is_refused(org: Org) -> None:
-    units = (
-        "enhetskode;enhetsnavn;overordnet_enhetskode\r\n"
-        "100;Oppvekst;111\r\n"  # Oppvekst under Småtrinnet, which is under Jeløy skole, under Oppvekst
-    )
+    # Oppvekst under Småtrinnet, which is under Jeløy skole, which is under Oppvekst.
+    units = "enhetskode;enhetsnavn;overordnet_enhetskode\r\n100;Oppvekst;111\r\n"
     before = snapshot()
     with pytest.raises(ImportRefused) as refused:
         apply_import(
-            org.organisation, [UploadedFile("enheter.csv", units.encode())], as_of=AS_OF,  # type: ignore[arg-type]
+            org.organisation,
+            [UploadedFile("enheter.csv", units.encode())],
+            as_of=AS_OF,  # type: ignore[arg-type]
             full=False,
         )
-    assert "unit 100 would become its own ancestor (100 → 111 → 110 → 100)" in (
-        refused.value.problems[0]
+    assert (
+        "unit 100 would become its own ancestor (100 → 111 → 110 → 100)"
+        in (refused.value.problems[0])
     )
     assert snapshot() == before
 
@@ -237,7 +243,11 @@ def test_a_unit_that_would_become_its_own_ancestor_is_refused(org: Org) -> None:
         ("tom.csv", b"", "is empty"),
         ("bilde.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
         ("gammel.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "Excel 97"),
-        ("rapport.csv", b"Report Refresh Date,User Principal Name\r\n2020-01-01,a@b.no\r\n", "not an HR export"),
+        (
+            "rapport.csv",
+            b"Report Refresh Date,User Principal Name\r\n2020-01-01,a@b.no\r\n",
+            "not an HR export",
+        ),
         ("ansatte.csv", b"ansattnummer;fornavn\r\n1;Kari\r\n", "required columns are missing"),
         ("brukere.json", b'{"value": [{"id": 1}]}', "not a Microsoft Entra ID user export"),
         ("ødelagt.xlsx", b"PK\x03\x04garbage", "not a readable Excel workbook"),
@@ -265,11 +275,15 @@ def test_it_reads_an_excel_workbook_with_both_sheets(organisation: object) -> No
     units.append([11, "Moss bibliotek", 10, "kultur"])
     people = workbook.create_sheet("Ansatte")
     people.append(["Ansattnummer", "Fornavn", "Etternavn", "Brukernavn", "Enhetskode", "Startdato"])
-    people.append([501, "Åsmund", "Kråkenes", "asmund.krakenes@moss.kommune.no", 11, dt.datetime(2019, 8, 1)])
+    people.append(
+        [501, "Åsmund", "Kråkenes", "asmund.krakenes@moss.kommune.no", 11, dt.datetime(2019, 8, 1)]  # noqa: DTZ001 (Excel has no zones)
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     apply_import(
-        organisation, [UploadedFile("hr.xlsx", buffer.getvalue())], as_of=AS_OF  # type: ignore[arg-type]
+        organisation,
+        [UploadedFile("hr.xlsx", buffer.getvalue())],
+        as_of=AS_OF,  # type: ignore[arg-type]
     )
     person = Employee.objects.get(employee_number="501")
     assert person.employment_start == dt.date(2019, 8, 1)
@@ -313,12 +327,18 @@ def test_it_imports_an_entra_id_users_export(units_only: object) -> None:
 def test_an_apply_refuses_when_the_organisation_changed_since_the_preview(org: Org) -> None:
     rows = [GOOD_ROWS[0].replace("Prosjektleder", "Programleder")]
     stale = preview_import(
-        org.organisation, [excel_csv(*rows)], as_of=AS_OF, full=False  # type: ignore[arg-type]
+        org.organisation,
+        [excel_csv(*rows)],
+        as_of=AS_OF,
+        full=False,  # type: ignore[arg-type]
     ).fingerprint()
     Employee.objects.filter(employee_number="1001").update(title="Rådgiver")
     with pytest.raises(ImportRefused, match="changed since the preview"):
         apply_import(
-            org.organisation, [excel_csv(*rows)], as_of=AS_OF, full=False,  # type: ignore[arg-type]
+            org.organisation,
+            [excel_csv(*rows)],
+            as_of=AS_OF,
+            full=False,  # type: ignore[arg-type]
             expected_fingerprint=stale,
         )
     assert Employee.objects.get(employee_number="1001").title == "Rådgiver"

@@ -49,7 +49,9 @@ def test_kari_imports_through_the_web_with_a_preview_then_applies(org: Org) -> N
     client = signed_in(org.kari)
     rows = list(GOOD_ROWS)
     rows[2] = rows[2].replace("Lærer", "Lektor")
-    rows.append("1010;Sigrún;Ødegård-Ali;sigrun.ali@moss.kommune.no;;Barnehagelærer;120;nei;1004;;;")
+    rows.append(
+        "1010;Sigrún;Ødegård-Ali;sigrun.ali@moss.kommune.no;;Barnehagelærer;120;nei;1004;;;"
+    )
     before = snapshot()
     preview = client.post(
         "/organisasjon/import/", {"files": [upload(rows)], "as_of": "2020-01-01", "full": "on"}

@@ -2,8 +2,9 @@
 
 Every deployment value Veikart reads is declared once in :data:`VARIABLES`; settings read them only
 through the helpers below, which refuse a bad value with a :class:`ConfigError` naming the variable.
-docs/operator/configuration.md is checked against :data:`VARIABLES` by a test, so the reference cannot
-drift from the code. A secret may also come from ``NAME_FILE`` (the path of a file holding it).
+docs/operator/configuration.md is checked against :data:`VARIABLES` by a test, so the
+reference cannot drift from the code. A secret may also come from ``NAME_FILE`` (the path of a
+file holding it).
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ def get_access(user: AnyUser | None) -> Access:
     if cached is not None:
         return cached
     access = _compute_access(user)
-    user._veikart_access = access  # type: ignore[union-attr]
+    user._veikart_access = access  # type: ignore[attr-defined]
     return access
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -36,4 +36,4 @@ def print_table(command: BaseCommand, headers: list[str], rows: list[list[str]])
     table = Table(*headers, show_lines=False)
     for row in rows:
         table.add_row(*row)
-    Console(file=command.stdout, width=160, no_color=True).print(table)
+    Console(file=cast(IO[str], command.stdout._out), width=160, no_color=True).print(table)

@@ -84,6 +84,9 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
 
 class LoginFailure(models.Model):
     """A failed sign-in, kept for throttling. Holds a digest of the user name, not the name."""
@@ -91,3 +94,6 @@ class LoginFailure(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     username_digest = models.CharField(max_length=64, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.ip or ''}"

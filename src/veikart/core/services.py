@@ -3,7 +3,7 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from veikart.core.constants import Role
 from veikart.core.models import ApiToken, AuditEvent, RoleGrant
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def record_audit_event(
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: User | AnonymousUser | None,
     action: str,
     *,
     target: str = "",
@@ -26,7 +26,7 @@ def record_audit_event(
     )
 
 
-def create_api_token(user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token for ``user``; the clear token is returned once and never stored."""
     token = "vk_" + secrets.token_urlsafe(32)
     record = ApiToken.objects.create(
@@ -36,7 +36,7 @@ def create_api_token(user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
     return record, token
 
 
-def grant_role(user: AbstractBaseUser, role: Role, *, unit: Unit | None = None) -> RoleGrant:
+def grant_role(user: User, role: Role, *, unit: Unit | None = None) -> RoleGrant:
     grant, created = RoleGrant.objects.get_or_create(user=user, role=role, unit=unit)
     if created:
         record_audit_event(

@@ -31,8 +31,10 @@ class LoginView(auth_views.LoginView):
             form = self.get_form()
             form.add_error(
                 None,
-                _("Too many failed sign-ins. Wait 15 minutes and try again, or ask an "
-                  "administrator to reset your password."),
+                _(
+                    "Too many failed sign-ins. Wait 15 minutes and try again, or ask an "
+                    "administrator to reset your password."
+                ),
             )
             response = self.form_invalid(form)
             response.status_code = 429

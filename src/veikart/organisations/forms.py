@@ -21,9 +21,11 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
         single = super().clean
-        files = [single(d, initial) for d in data] if isinstance(data, list | tuple) else [
-            single(data, initial)
-        ]
+        files = (
+            [single(d, initial) for d in data]
+            if isinstance(data, list | tuple)
+            else [single(data, initial)]
+        )
         if len(files) > MAX_FILES:
             raise forms.ValidationError(
                 _("Import at most %(count)d files at a time.") % {"count": MAX_FILES}
@@ -32,10 +34,13 @@ class MultipleFileField(forms.FileField):
 
 
 class ImportForm(forms.Form):
-    files = MultipleFileField(
+    # A field may share the name of BaseForm.files: the form metaclass moves fields aside.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("Files"),
-        help_text=_("CSV, Excel (.xlsx) or Entra ID (JSON). A unit list and an employee list can "
-                    "be imported together."),
+        help_text=_(
+            "CSV, Excel (.xlsx) or Entra ID (JSON). A unit list and an employee list can "
+            "be imported together."
+        ),
     )
     as_of = forms.DateField(
         label=_("Import date"),

@@ -134,6 +134,9 @@ class UnitSuccession(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.date})"
+
 
 class Employee(models.Model):
     """A person employed by the organisation (or one of its former organisations)."""
@@ -215,6 +218,9 @@ class EmployeeIdentity(models.Model):
             models.UniqueConstraint(fields=["employee", "upn"], name="identity_unique"),
         ]
 
+    def __str__(self) -> str:
+        return self.upn
+
 
 class AssignmentQuerySet(models.QuerySet["Assignment"]):
     def valid_on(self, day: dt.date) -> AssignmentQuerySet:
@@ -239,6 +245,9 @@ class Assignment(models.Model):
         ordering = ["valid_from"]
         indexes = [models.Index(fields=["unit", "valid_from"])]
 
+    def __str__(self) -> str:
+        return f"{self.employee} – {self.unit} ({self.valid_from}–{self.valid_to or ''})"
+
 
 class ImportRun(models.Model):
     """One applied HR import: which files, by whom, what it changed."""
@@ -258,3 +267,6 @@ class ImportRun(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} ({self.as_of})"

@@ -109,9 +109,7 @@ def unit_tree_for_user(who: AnyUser | Access | None, *, on: dt.date) -> list[Tre
     counts = Counter(
         Assignment.objects.valid_on(on)
         .filter(unit_id__in=visible)
-        .filter(
-            Q(employee__employment_end__isnull=True) | Q(employee__employment_end__gte=on)
-        )
+        .filter(Q(employee__employment_end__isnull=True) | Q(employee__employment_end__gte=on))
         .values_list("unit_id", flat=True)
     )
     children: dict[int | None, list[Unit]] = {}

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -116,7 +116,7 @@ def apply_import(
     *,
     as_of: dt.date,
     full: bool = True,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     source: ImportSource = ImportSource.CLI,
     expected_fingerprint: str | None = None,
 ) -> ImportPlan:
@@ -199,7 +199,9 @@ def _apply_units(organisation: Organisation, plan: ImportPlan) -> None:
 
 def rebuild_unit_paths(organisation: Organisation) -> None:
     """Recompute every unit's materialised path (``/root/…/self/``) from the parent links."""
-    rows = list(Unit.objects.filter(organisation=organisation).values_list("pk", "parent_id", "path"))
+    rows = list(
+        Unit.objects.filter(organisation=organisation).values_list("pk", "parent_id", "path")
+    )
     parent = {pk: parent_id for pk, parent_id, _path in rows}
     cache: dict[int, str] = {}
 
@@ -222,9 +224,7 @@ def _apply_employees(organisation: Organisation, plan: ImportPlan) -> None:
     day_before = plan.as_of - dt.timedelta(days=1)
     current = {
         a.employee_id: a
-        for a in Assignment.objects.valid_on(plan.as_of).filter(
-            employee__organisation=organisation
-        )
+        for a in Assignment.objects.valid_on(plan.as_of).filter(employee__organisation=organisation)
     }
     identities: dict[int, set[str]] = defaultdict(set)
     for employee_id, upn in EmployeeIdentity.objects.filter(
@@ -295,12 +295,10 @@ def _apply_employees(organisation: Organisation, plan: ImportPlan) -> None:
             end = max(day_before, employee.employment_start or day_before)
             employee.employment_end = end
             employee.save(update_fields=["employment_end"])
-            Assignment.objects.filter(employee=employee, valid_to__isnull=True).update(
-                valid_to=end
-            )
+            Assignment.objects.filter(employee=employee, valid_to__isnull=True).update(valid_to=end)
 
 
-def link_user_to_employee(user: AbstractBaseUser) -> Employee | None:
+def link_user_to_employee(user: User) -> Employee | None:
     """Link a signed-in user to the employee whose UPN or e-mail is the user's name or e-mail."""
     existing = Employee.objects.filter(user_id=user.pk).first()
     if existing is not None:
@@ -325,7 +323,7 @@ def require_organisation() -> Organisation:
         raise ImportRefused(
             [
                 _(
-                    "No organisation is set up yet. Run: veikart org-setup \"Moss kommune\" "
+                    'No organisation is set up yet. Run: veikart org-setup "Moss kommune" '
                     "--merger-date 2020-01-01 --former moss=Moss --former rygge=Rygge"
                 )
             ]
@@ -349,26 +347,29 @@ def _staging_root() -> Path:
     return root
 
 
-def stage_upload(files: list[UploadedFile], user: AbstractBaseUser) -> str:
+def stage_upload(files: list[UploadedFile], user: User) -> str:
     """Keep ``files`` for a later apply; returns the token that names them."""
     _remove_stale_uploads()
     token = secrets.token_urlsafe(16)
     final = _staging_root() / token
     temporary = _staging_root() / f".{token}.tmp"
     temporary.mkdir(mode=0o700)
-    meta = {"user": user.pk, "files": []}
+    entries = []
     for index, file in enumerate(files):
         stored = f"{index:03d}.bin"
         (temporary / stored).write_bytes(file.data)
-        meta["files"].append({"name": file.name, "stored": stored})  # type: ignore[attr-defined]
+        entries.append({"name": file.name, "stored": stored})
+    meta = {"user": user.pk, "files": entries}
     (temporary / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     os.replace(temporary, final)
     return token
 
 
-def load_staged(token: str, user: AbstractBaseUser) -> list[UploadedFile]:
+def load_staged(token: str, user: User) -> list[UploadedFile]:
     """The files of an upload made by ``user``; ImportRefused if gone or someone else's."""
-    gone = ImportRefused([_("This upload has expired or was already applied. Upload the file again.")])
+    gone = ImportRefused(
+        [_("This upload has expired or was already applied. Upload the file again.")]
+    )
     if not token.replace("-", "").replace("_", "").isalnum():
         raise gone
     directory = _staging_root() / token

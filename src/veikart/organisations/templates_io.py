@@ -10,8 +10,19 @@ from veikart.organisations.importing.columns import EMPLOYEE_COLUMNS, UNIT_COLUM
 
 _UNIT_EXAMPLE = ["1000", "Oppvekst", "", "kontor", "", "2020-01-01", "", ""]
 _EMPLOYEE_EXAMPLE = [
-    "10001", "Kari", "Nordmann", "kari.nordmann@moss.kommune.no", "", "Enhetsleder", "1000",
-    "ja", "", "", "2015-08-01", "", "",
+    "10001",
+    "Kari",
+    "Nordmann",
+    "kari.nordmann@moss.kommune.no",
+    "",
+    "Enhetsleder",
+    "1000",
+    "ja",
+    "",
+    "",
+    "2015-08-01",
+    "",
+    "",
 ]
 
 

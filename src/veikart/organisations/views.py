@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -18,7 +19,13 @@ from veikart.organisations import selectors, services, templates_io
 from veikart.organisations.constants import ImportSource
 from veikart.organisations.forms import EmployeeSearchForm, ImportForm
 from veikart.organisations.importing.plan import Change, ImportPlan, parse_date
-from veikart.organisations.models import Assignment
+from veikart.organisations.models import Assignment, Employee, Unit
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user of a view behind ``login_required``."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def _day(request: HttpRequest) -> dt.date:
@@ -63,18 +70,16 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": selectors.get_units_for_user(access).filter(parent=unit),
         "people": people,
         "show_people": access.lists_employees,
-        "predecessors": [
-            s.predecessor for s in unit.predecessions.select_related("predecessor")
-        ],
+        "predecessors": [s.predecessor for s in unit.predecessions.select_related("predecessor")],
         "successors": [s.successor for s in unit.successions.select_related("successor")],
         "organisation": selectors.get_organisation(),
     }
     return render(request, "organisations/unit_detail.html", context)
 
 
-def _ancestors(unit: object) -> list[object]:
+def _ancestors(unit: Unit) -> list[Unit]:
     chain = []
-    current = getattr(unit, "parent", None)
+    current = unit.parent
     while current is not None:
         chain.append(current)
         current = current.parent
@@ -130,7 +135,7 @@ def me(request: HttpRequest) -> HttpResponse:
     return _employee_page(request, selectors.get_employee_for_user(access, access.employee_id))
 
 
-def _employee_page(request: HttpRequest, employee: object) -> HttpResponse:
+def _employee_page(request: HttpRequest, employee: Employee) -> HttpResponse:
     assignments = (
         Assignment.objects.filter(employee=employee).select_related("unit").order_by("valid_from")
     )
@@ -140,7 +145,7 @@ def _employee_page(request: HttpRequest, employee: object) -> HttpResponse:
         {
             "employee": employee,
             "assignments": assignments,
-            "identities": employee.identities.order_by("upn"),  # type: ignore[attr-defined]
+            "identities": employee.identities.order_by("upn"),
             "organisation": selectors.get_organisation(),
         },
     )
@@ -167,9 +172,7 @@ def _labelled(change: Change) -> dict[str, object]:
         "action_label": labels[change.action],
         "label": change.label,
         "key": change.key,
-        "fields": [
-            f"{field}: {old or '–'} → {new or '–'}" for field, old, new in change.values
-        ],
+        "fields": [f"{field}: {old or '–'} → {new or '–'}" for field, old, new in change.values],
     }
 
 
@@ -199,7 +202,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
                     {"form": form, "problems": exc.problems, "organisation": organisation},
                     status=400,
                 )
-            token = services.stage_upload(files, request.user) if plan.ok else ""
+            token = services.stage_upload(files, _user(request)) if plan.ok else ""
             return render(
                 request,
                 "organisations/import_preview.html",
@@ -233,13 +236,13 @@ def import_apply(request: HttpRequest) -> HttpResponse:
     try:
         if as_of is None:
             raise services.ImportRefused([_("The import date is missing. Upload the file again.")])
-        files = services.load_staged(token, request.user)
+        files = services.load_staged(token, _user(request))
         plan = services.apply_import(
             organisation,
             files,
             as_of=as_of,
             full=full,
-            actor=request.user,
+            actor=_user(request),
             source=ImportSource.WEB,
             expected_fingerprint=request.POST.get("fingerprint", ""),
         )
@@ -264,7 +267,7 @@ def import_apply(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_template(request: HttpRequest, name: str) -> HttpResponse:
+def import_template(request: HttpRequest, name: str) -> FileResponse:
     _require_import(request)
     content, content_type = templates_io.template_file(name)
     response = FileResponse(iter([content]), content_type=content_type)

@@ -27,7 +27,13 @@ from veikart.organisations.importing.columns import (
     normalise_header,
 )
 from veikart.organisations.importing.readers import EntraExport, Table, UploadContent
-from veikart.organisations.models import Assignment, Employee, FormerOrganisation, Organisation, Unit
+from veikart.organisations.models import (
+    Assignment,
+    Employee,
+    FormerOrganisation,
+    Organisation,
+    Unit,
+)
 
 _TRUE = frozenset({"ja", "j", "yes", "y", "true", "sann", "1", "x"})
 _FALSE = frozenset({"nei", "n", "no", "false", "usann", "0", ""})
@@ -169,7 +175,9 @@ class _RowReader:
     def required(self, key: str) -> str:
         value = self.text(key)
         if not value:
-            header = next(c.header for c in COLUMNS[self.table.kind or TableKind.UNITS] if c.key == key)
+            header = next(
+                c.header for c in COLUMNS[self.table.kind or TableKind.UNITS] if c.key == key
+            )
             self.problem(_("%(column)s is empty; it is required.") % {"column": header})
         return value
 
@@ -289,9 +297,7 @@ def _former_lookup(organisation: Organisation) -> dict[str, FormerOrganisation]:
     return lookup
 
 
-def _former_id(
-    reader: _RowReader, former: dict[str, FormerOrganisation], value: str
-) -> int | None:
+def _former_id(reader: _RowReader, former: dict[str, FormerOrganisation], value: str) -> int | None:
     if not value:
         return None
     match = former.get(value.casefold())
@@ -415,7 +421,9 @@ def _read_entra(
         if unit.is_valid_on(plan.as_of):
             by_name[unit.name.casefold()].append(unit.code)
     numbers_by_upn = {
-        normalise_upn(str(u.data.get("userPrincipalName") or "")): str(u.data.get("employeeId") or "")
+        normalise_upn(str(u.data.get("userPrincipalName") or "")): str(
+            u.data.get("employeeId") or ""
+        )
         for u in export.users
     }
     managers: set[str] = set()
@@ -440,7 +448,9 @@ def _read_entra(
 
         upn = normalise_upn(str(data.get("userPrincipalName") or ""))
         if not _valid_upn(upn):
-            problem(_("%(value)r is not a valid user principal name (name@domain).") % {"value": upn})
+            problem(
+                _("%(value)r is not a valid user principal name (name@domain).") % {"value": upn}
+            )
             continue
         given = str(data.get("givenName") or "").strip()
         family = str(data.get("surname") or "").strip()
@@ -512,15 +522,23 @@ def _check_units(plan: ImportPlan, stored: dict[str, Unit]) -> None:
         else:
             seen[record.code] = record
     known = seen.keys() | stored.keys()
-    parents = {code: (u.parent.code if u.parent_id and u.parent else "") for code, u in stored.items()}
+    parents = {
+        code: (u.parent.code if u.parent_id and u.parent else "") for code, u in stored.items()
+    }
     parents.update({code: r.parent_code for code, r in seen.items()})
     for record in seen.values():
-        for ref, column in ((record.parent_code, "overordnet_enhetskode"), (record.successor_code, "ble_del_av")):
+        for ref, column in (
+            (record.parent_code, "overordnet_enhetskode"),
+            (record.successor_code, "ble_del_av"),
+        ):
             if ref and ref not in known:
                 plan.problems.append(
                     Problem(
                         record.source,
-                        _("%(column)s %(code)s is not a known unit code; add that unit to the file.")
+                        _(
+                            "%(column)s %(code)s is not a known unit code; "
+                            "add that unit to the file."
+                        )
                         % {"column": column, "code": ref},
                         record.line,
                     )
@@ -611,8 +629,10 @@ def _check_employees(
     in_file = set(numbers)
     for s in stored.values():
         other = upns.get(s.employee.upn)
-        if other is not None and other.number != s.employee.employee_number and (
-            s.employee.employee_number not in in_file
+        if (
+            other is not None
+            and other.number != s.employee.employee_number
+            and (s.employee.employee_number not in in_file)
         ):
             plan.problems.append(
                 Problem(
@@ -660,7 +680,10 @@ def _check_employees(
                 plan.problems.append(
                     Problem(
                         record.source,
-                        _("the employee is given as their own manager; correct leders_ansattnummer."),
+                        _(
+                            "the employee is given as their own manager; "
+                            "correct leders_ansattnummer."
+                        ),
                         record.line,
                     )
                 )
@@ -729,7 +752,12 @@ def _diff_units(plan: ImportPlan, stored: dict[str, Unit]) -> None:
         if fields:
             plan.changes.append(
                 Change(
-                    "changed", "unit", record.code, record.name, record.code, fields,
+                    "changed",
+                    "unit",
+                    record.code,
+                    record.name,
+                    record.code,
+                    fields,
                     _values(fields, current, wanted),
                 )
             )
@@ -783,7 +811,12 @@ def _diff_employees(plan: ImportPlan, stored: dict[str, _Stored]) -> None:
         if fields:
             plan.changes.append(
                 Change(
-                    "changed", "employee", record.number, label, record.unit_code, fields,
+                    "changed",
+                    "employee",
+                    record.number,
+                    label,
+                    record.unit_code,
+                    fields,
                     _values(fields, current, wanted),
                 )
             )
@@ -792,6 +825,4 @@ def _diff_employees(plan: ImportPlan, stored: dict[str, _Stored]) -> None:
             e = s.employee
             if number in in_file or not e.is_employed_on(plan.as_of):
                 continue
-            plan.changes.append(
-                Change("ended", "employee", number, e.full_name, s.unit_code)
-            )
+            plan.changes.append(Change("ended", "employee", number, e.full_name, s.unit_code))

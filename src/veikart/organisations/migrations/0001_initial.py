@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,166 +14,386 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='FormerOrganisation',
+            name="FormerOrganisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=50, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('email_domain', models.CharField(blank=True, max_length=200, verbose_name='e-mail domain')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=50, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "email_domain",
+                    models.CharField(blank=True, max_length=200, verbose_name="e-mail domain"),
+                ),
             ],
             options={
-                'verbose_name': 'former organisation',
-                'verbose_name_plural': 'former organisations',
+                "verbose_name": "former organisation",
+                "verbose_name_plural": "former organisations",
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('org_number', models.CharField(blank=True, max_length=9, verbose_name='organisation number')),
-                ('merger_date', models.DateField(blank=True, null=True, verbose_name='merger date')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='demo data')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "org_number",
+                    models.CharField(blank=True, max_length=9, verbose_name="organisation number"),
+                ),
+                (
+                    "merger_date",
+                    models.DateField(blank=True, null=True, verbose_name="merger date"),
+                ),
+                ("is_demo", models.BooleanField(default=False, verbose_name="demo data")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
             },
         ),
         migrations.CreateModel(
-            name='Employee',
+            name="Employee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('employee_number', models.CharField(max_length=64, verbose_name='employee number')),
-                ('given_name', models.CharField(max_length=150, verbose_name='given name')),
-                ('family_name', models.CharField(max_length=150, verbose_name='family name')),
-                ('upn', models.CharField(max_length=254, verbose_name='user principal name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('is_manager', models.BooleanField(default=False, verbose_name='manager')),
-                ('employment_start', models.DateField(blank=True, null=True, verbose_name='employment start')),
-                ('employment_end', models.DateField(blank=True, null=True, verbose_name='employment end')),
-                ('pseudonym', models.CharField(db_index=True, editable=False, max_length=64)),
-                ('sort_key', models.CharField(default='', editable=False, max_length=600)),
-                ('manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reports', to='organisations.employee', verbose_name='manager')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='employee', to=settings.AUTH_USER_MODEL, verbose_name='user account')),
-                ('former_organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='employees', to='organisations.formerorganisation', verbose_name='former organisation')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='employees', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "employee_number",
+                    models.CharField(max_length=64, verbose_name="employee number"),
+                ),
+                ("given_name", models.CharField(max_length=150, verbose_name="given name")),
+                ("family_name", models.CharField(max_length=150, verbose_name="family name")),
+                ("upn", models.CharField(max_length=254, verbose_name="user principal name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="title")),
+                ("is_manager", models.BooleanField(default=False, verbose_name="manager")),
+                (
+                    "employment_start",
+                    models.DateField(blank=True, null=True, verbose_name="employment start"),
+                ),
+                (
+                    "employment_end",
+                    models.DateField(blank=True, null=True, verbose_name="employment end"),
+                ),
+                ("pseudonym", models.CharField(db_index=True, editable=False, max_length=64)),
+                ("sort_key", models.CharField(default="", editable=False, max_length=600)),
+                (
+                    "manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reports",
+                        to="organisations.employee",
+                        verbose_name="manager",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="employee",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user account",
+                    ),
+                ),
+                (
+                    "former_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="employees",
+                        to="organisations.formerorganisation",
+                        verbose_name="former organisation",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="employees",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'employee',
-                'verbose_name_plural': 'employees',
-                'ordering': ['sort_key', 'employee_number'],
+                "verbose_name": "employee",
+                "verbose_name_plural": "employees",
+                "ordering": ["sort_key", "employee_number"],
             },
         ),
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('source', models.CharField(choices=[('web', 'Web upload'), ('cli', 'Command line'), ('demo', 'Demo data')], max_length=10)),
-                ('as_of', models.DateField()),
-                ('full', models.BooleanField()),
-                ('files', models.JSONField(default=list)),
-                ('summary', models.JSONField(default=dict)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_runs', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("web", "Web upload"),
+                            ("cli", "Command line"),
+                            ("demo", "Demo data"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("as_of", models.DateField()),
+                ("full", models.BooleanField()),
+                ("files", models.JSONField(default=list)),
+                ("summary", models.JSONField(default=dict)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="import_runs",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='formerorganisation',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='former_organisations', to='organisations.organisation'),
+            model_name="formerorganisation",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="former_organisations",
+                to="organisations.organisation",
+            ),
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, verbose_name='unit code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('unit_type', models.CharField(choices=[('office', 'Office / administration'), ('school', 'School'), ('kindergarten', 'Kindergarten'), ('care', 'Health and care'), ('technical', 'Technical / outdoor'), ('culture', 'Culture'), ('nav', 'NAV office'), ('other', 'Other')], default='office', max_length=20, verbose_name='unit type')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('path', models.CharField(db_index=True, default='', editable=False, max_length=1000)),
-                ('sort_key', models.CharField(default='', editable=False, max_length=600)),
-                ('former_organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='units', to='organisations.formerorganisation', verbose_name='former organisation')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='units', to='organisations.organisation')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='organisations.unit', verbose_name='parent unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, verbose_name="unit code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "unit_type",
+                    models.CharField(
+                        choices=[
+                            ("office", "Office / administration"),
+                            ("school", "School"),
+                            ("kindergarten", "Kindergarten"),
+                            ("care", "Health and care"),
+                            ("technical", "Technical / outdoor"),
+                            ("culture", "Culture"),
+                            ("nav", "NAV office"),
+                            ("other", "Other"),
+                        ],
+                        default="office",
+                        max_length=20,
+                        verbose_name="unit type",
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                (
+                    "path",
+                    models.CharField(db_index=True, default="", editable=False, max_length=1000),
+                ),
+                ("sort_key", models.CharField(default="", editable=False, max_length=600)),
+                (
+                    "former_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="organisations.formerorganisation",
+                        verbose_name="former organisation",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="units",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="organisations.unit",
+                        verbose_name="parent unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'units',
-                'ordering': ['sort_key', 'code'],
+                "verbose_name": "unit",
+                "verbose_name_plural": "units",
+                "ordering": ["sort_key", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='to')),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='organisations.employee')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='organisations.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="to")),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="organisations.employee",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="organisations.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit assignment',
-                'verbose_name_plural': 'unit assignments',
-                'ordering': ['valid_from'],
+                "verbose_name": "unit assignment",
+                "verbose_name_plural": "unit assignments",
+                "ordering": ["valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='UnitSuccession',
+            name="UnitSuccession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('predecessor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='successions', to='organisations.unit')),
-                ('successor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='predecessions', to='organisations.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "predecessor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="successions",
+                        to="organisations.unit",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="predecessions",
+                        to="organisations.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit succession',
-                'verbose_name_plural': 'unit successions',
+                "verbose_name": "unit succession",
+                "verbose_name_plural": "unit successions",
             },
         ),
         migrations.CreateModel(
-            name='EmployeeIdentity',
+            name="EmployeeIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('upn', models.CharField(max_length=254, verbose_name='user principal name')),
-                ('pseudonym', models.CharField(db_index=True, max_length=64)),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identities', to='organisations.employee')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("upn", models.CharField(max_length=254, verbose_name="user principal name")),
+                ("pseudonym", models.CharField(db_index=True, max_length=64)),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identities",
+                        to="organisations.employee",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sign-in name',
-                'verbose_name_plural': 'sign-in names',
-                'constraints': [models.UniqueConstraint(fields=('employee', 'upn'), name='identity_unique')],
+                "verbose_name": "sign-in name",
+                "verbose_name_plural": "sign-in names",
+                "constraints": [
+                    models.UniqueConstraint(fields=("employee", "upn"), name="identity_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='formerorganisation',
-            constraint=models.UniqueConstraint(fields=('organisation', 'code'), name='former_org_code_unique'),
+            model_name="formerorganisation",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "code"), name="former_org_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employee',
-            constraint=models.UniqueConstraint(fields=('organisation', 'employee_number'), name='employee_number_unique'),
+            model_name="employee",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "employee_number"), name="employee_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employee',
-            constraint=models.UniqueConstraint(fields=('organisation', 'upn'), name='employee_upn_unique'),
+            model_name="employee",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "upn"), name="employee_upn_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('organisation', 'code'), name='unit_code_unique'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "code"), name="unit_code_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['unit', 'valid_from'], name='organisatio_unit_id_b336ff_idx'),
+            model_name="assignment",
+            index=models.Index(
+                fields=["unit", "valid_from"], name="organisatio_unit_id_b336ff_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitsuccession',
-            constraint=models.UniqueConstraint(fields=('predecessor', 'successor'), name='unit_succession_unique'),
+            model_name="unitsuccession",
+            constraint=models.UniqueConstraint(
+                fields=("predecessor", "successor"), name="unit_succession_unique"
+            ),
         ),
     ]

@@ -46,4 +46,6 @@ class Command(BaseCommand):
             org_number=options["org_number"],
         )
         names = ", ".join(f.name for f in organisation.former_organisations.order_by("code"))
-        self.stdout.write(f"Organisation: {organisation.name}" + (f" (from {names})" if names else ""))
+        self.stdout.write(
+            f"Organisation: {organisation.name}" + (f" (from {names})" if names else "")
+        )
