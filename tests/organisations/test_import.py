@@ -317,7 +317,7 @@ def test_it_imports_an_entra_id_users_export(units_only: object) -> None:
     }
     data = json.dumps(users, ensure_ascii=False).encode()
     plan = apply_import(units_only, [UploadedFile("users.json", data)], as_of=AS_OF)  # type: ignore[arg-type]
-    assert any("1 accounts without employeeId" in n for n in plan.notices)
+    assert any("1 account without employeeId" in n for n in plan.notices)
     orjan = Employee.objects.get(employee_number="1003")
     assert (orjan.given_name, orjan.family_name) == ("Ørjan", "Sæther")
     assert orjan.manager is not None and orjan.manager.upn == "kari.nordmann@moss.kommune.no"

@@ -36,16 +36,14 @@ class LoginView(auth_views.LoginView):
                     "administrator to reset your password."
                 ),
             )
-            response = self.form_invalid(form)
+            # Rendered directly: a refused attempt is not checked, so it is not a new failure.
+            response = self.render_to_response(self.get_context_data(form=form))
             response.status_code = 429
             return response
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        if self.request.method == "POST" and not form.errors.get("__all__", [""])[0].startswith(
-            _("Too many")
-        ):
-            throttling.record_failure(self.request, self.request.POST.get("username", ""))
+        throttling.record_failure(self.request, self.request.POST.get("username", ""))
         return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:

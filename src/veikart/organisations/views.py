@@ -256,7 +256,7 @@ def import_apply(request: HttpRequest) -> HttpResponse:
     services.discard_staged(token)
     messages.success(
         request,
-        _("Import applied: %(created)d employees created, %(changed)d changed, %(ended)d ended.")
+        _("Import applied. Employees: %(created)d created, %(changed)d changed, %(ended)d ended.")
         % {
             "created": plan.count("created", "employee"),
             "changed": plan.count("changed", "employee"),

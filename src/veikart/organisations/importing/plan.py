@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from veikart.core.pseudonyms import normalise_upn
 from veikart.organisations.constants import UNIT_TYPE_WORDS, UnitType
@@ -498,9 +499,12 @@ def _read_entra(
         )
     if skipped:
         plan.notices.append(
-            _(
-                "%(file)s: %(count)d accounts without employeeId or disabled were skipped "
-                "(service, shared and guest accounts usually)."
+            ngettext(
+                "%(file)s: %(count)d account without employeeId, or disabled, was skipped "
+                "(usually a service, shared or guest account).",
+                "%(file)s: %(count)d accounts without employeeId, or disabled, were skipped "
+                "(usually service, shared and guest accounts).",
+                skipped,
             )
             % {"file": export.source, "count": skipped}
         )
