@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from tests.conftest import AS_OF, Org, data_file
@@ -25,6 +26,14 @@ from veikart.organisations.services import (
     apply_import,
     preview_import,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english() -> object:
+    """Messages are asserted in English here; the bokmål default is tested below and in the UI."""
+    with translation.override("en"):
+        yield
+
 
 EMPLOYEE_HEADER = (
     "Ansattnr;Fornavn;Etternavn;Brukernavn;E-post;Stilling;Enhetskode;Leder;Leders ansattnummer;"
@@ -342,3 +351,13 @@ def test_an_apply_refuses_when_the_organisation_changed_since_the_preview(org: O
             expected_fingerprint=stale,
         )
     assert Employee.objects.get(employee_number="1001").title == "Rådgiver"
+
+
+def test_problems_are_reported_in_bokmal_by_default(org: Org) -> None:
+    rows = [*GOOD_ROWS, "1009;Per;Lund;per.lund@moss.kommune.no;;;4711;nei;;;;"]
+    with translation.override("nb"), pytest.raises(ImportRefused) as refused:
+        apply_import(org.organisation, [excel_csv(*rows)], as_of=AS_OF)  # type: ignore[arg-type]
+    assert refused.value.problems == [
+        "ansatte fra Visma.csv, linje 9: ukjent enhetskode 4711. Importer enhetslisten først, "
+        "eller legg til enheten i arket Enheter."
+    ]

@@ -83,7 +83,7 @@ def test_kari_imports_through_the_web_with_a_preview_then_applies(org: Org) -> N
         "/organisasjon/import/bruk/",
         {"token": context["token"], "fingerprint": "x", "as_of": "2020-01-01", "full": "1"},
     )
-    assert again.status_code == 409 and "expired or was already applied" in again.content.decode()
+    assert again.status_code == 409 and "utløpt eller allerede lagret" in again.content.decode()
 
 
 def test_a_bad_file_through_the_web_shows_every_problem_and_changes_nothing(org: Org) -> None:
@@ -94,7 +94,7 @@ def test_a_bad_file_through_the_web_shows_every_problem_and_changes_nothing(org:
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "ansatte.csv, line 9" in page and "4711" in page
+    assert "ansatte.csv, linje 9: ukjent enhetskode 4711" in page
     assert "/import/bruk/" not in page  # no way to apply
     assert snapshot() == before
 
