@@ -131,3 +131,13 @@ def test_the_home_page_shows_the_five_areas(org: Org) -> None:
     page = signed_in(org.kari).get("/").content.decode()
     for path in ("decide", "plan", "train", "measure", "evaluate"):
         assert f"/omrade/{path}/" in page
+
+
+def test_dates_follow_norwegian_conventions_and_english_is_available(org: Org) -> None:
+    client = signed_in(org.kari)
+    orjan = Employee.objects.get(employee_number="1003")
+    page = client.get(f"/organisasjon/ansatte/{orjan.pk}/").content.decode()
+    assert "01.08.2015" in page and "Ansattnummer" in page
+    client.post("/sprak/", {"language": "en", "next": "/"})
+    page = client.get(f"/organisasjon/ansatte/{orjan.pk}/").content.decode()
+    assert "2015-08-01" in page and "Employee number" in page
