@@ -217,28 +217,39 @@ def rebuild_unit_paths(organisation: Organisation) -> None:
             Unit.objects.filter(pk=pk).update(path=new)
 
 
+_EMPLOYEE_FIELDS = [
+    "given_name",
+    "family_name",
+    "upn",
+    "email",
+    "title",
+    "is_manager",
+    "former_organisation",
+    "employment_start",
+    "employment_end",
+    "pseudonym",
+    "sort_key",
+]
+_BATCH = 1000
+
+
 def _apply_employees(organisation: Organisation, plan: ImportPlan) -> None:
+    """Write the employee changes in bulk: a first import of 50,000 people is a few queries."""
     units = dict(Unit.objects.filter(organisation=organisation).values_list("code", "pk"))
     employees = {e.employee_number: e for e in Employee.objects.filter(organisation=organisation)}
     changed = {c.key for c in plan.changes if c.entity == "employee" and c.action != "ended"}
+    records = [r for r in plan.employees if r.number in changed]
     day_before = plan.as_of - dt.timedelta(days=1)
-    current = {
-        a.employee_id: a
-        for a in Assignment.objects.valid_on(plan.as_of).filter(employee__organisation=organisation)
-    }
-    identities: dict[int, set[str]] = defaultdict(set)
-    for employee_id, upn in EmployeeIdentity.objects.filter(
-        employee__organisation=organisation
-    ).values_list("employee_id", "upn"):
-        identities[employee_id].add(upn)
 
-    for record in plan.employees:
-        if record.number not in changed:
-            continue
+    created: list[Employee] = []
+    updated: list[Employee] = []
+    for record in records:
         employee = employees.get(record.number)
-        is_new = employee is None
         if employee is None:
             employee = Employee(organisation=organisation, employee_number=record.number)
+            created.append(employee)
+        else:
+            updated.append(employee)
         employee.given_name = record.given_name
         employee.family_name = record.family_name
         employee.upn = record.upn
@@ -250,52 +261,92 @@ def _apply_employees(organisation: Organisation, plan: ImportPlan) -> None:
         employee.employment_end = record.employment_end
         employee.pseudonym = pseudonym(record.upn)
         employee.sort_key = sort_key(f"{record.family_name} {record.given_name}", name=True)
-        employee.save()
         employees[record.number] = employee
-        for upn in {record.upn, *record.previous_upns} - identities[employee.pk]:
-            EmployeeIdentity.objects.create(
-                employee=employee, upn=normalise_upn(upn), pseudonym=pseudonym(upn)
+    Employee.objects.bulk_update(updated, _EMPLOYEE_FIELDS, batch_size=_BATCH)
+    Employee.objects.bulk_create(created, batch_size=_BATCH)
+    new_numbers = {e.employee_number for e in created}
+
+    known: dict[int, set[str]] = defaultdict(set)
+    for employee_id, upn in EmployeeIdentity.objects.filter(
+        employee__organisation=organisation
+    ).values_list("employee_id", "upn"):
+        known[employee_id].add(upn)
+    current = {
+        a.employee_id: a
+        for a in Assignment.objects.valid_on(plan.as_of).filter(employee__organisation=organisation)
+    }
+    new_identities: list[EmployeeIdentity] = []
+    new_assignments: list[Assignment] = []
+    changed_assignments: list[Assignment] = []
+    for record in records:
+        employee = employees[record.number]
+        for upn in sorted({record.upn, *record.previous_upns} - known[employee.pk]):
+            new_identities.append(
+                EmployeeIdentity(
+                    employee=employee, upn=normalise_upn(upn), pseudonym=pseudonym(upn)
+                )
             )
         unit_id = units[record.unit_code]
         assignment = current.get(employee.pk)
         if assignment is None:
+            is_new = record.number in new_numbers
             start = record.employment_start if is_new and record.employment_start else plan.as_of
-            Assignment.objects.create(
-                employee=employee, unit_id=unit_id, valid_from=start, valid_to=record.employment_end
+            new_assignments.append(
+                Assignment(
+                    employee=employee,
+                    unit_id=unit_id,
+                    valid_from=start,
+                    valid_to=record.employment_end,
+                )
             )
+        elif assignment.unit_id != unit_id and assignment.valid_from >= plan.as_of:
+            assignment.unit_id = unit_id
+            changed_assignments.append(assignment)
         elif assignment.unit_id != unit_id:
-            if assignment.valid_from >= plan.as_of:
-                assignment.unit_id = unit_id
-                assignment.save(update_fields=["unit"])
-            else:
-                assignment.valid_to = day_before
-                assignment.save(update_fields=["valid_to"])
-                Assignment.objects.create(
+            assignment.valid_to = day_before
+            changed_assignments.append(assignment)
+            new_assignments.append(
+                Assignment(
                     employee=employee,
                     unit_id=unit_id,
                     valid_from=plan.as_of,
                     valid_to=record.employment_end,
                 )
+            )
         elif assignment.valid_to != record.employment_end:
             assignment.valid_to = record.employment_end
-            assignment.save(update_fields=["valid_to"])
+            changed_assignments.append(assignment)
+    EmployeeIdentity.objects.bulk_create(new_identities, batch_size=_BATCH)
+    Assignment.objects.bulk_update(changed_assignments, ["unit", "valid_to"], batch_size=_BATCH)
+    Assignment.objects.bulk_create(new_assignments, batch_size=_BATCH)
 
-    for record in plan.employees:
-        if record.number not in changed:
-            continue
+    with_new_manager: list[Employee] = []
+    for record in records:
         employee = employees[record.number]
         manager = employees.get(record.manager_number) if record.manager_number else None
         if employee.manager_id != (manager.pk if manager else None):
             employee.manager = manager
-            employee.save(update_fields=["manager"])
+            with_new_manager.append(employee)
+    Employee.objects.bulk_update(with_new_manager, ["manager"], batch_size=_BATCH)
 
+    ended: list[Employee] = []
     for change in plan.changes:
         if change.entity == "employee" and change.action == "ended":
             employee = employees[change.key]
-            end = max(day_before, employee.employment_start or day_before)
-            employee.employment_end = end
-            employee.save(update_fields=["employment_end"])
-            Assignment.objects.filter(employee=employee, valid_to__isnull=True).update(valid_to=end)
+            employee.employment_end = max(day_before, employee.employment_start or day_before)
+            ended.append(employee)
+    Employee.objects.bulk_update(ended, ["employment_end"], batch_size=_BATCH)
+    by_employee = {e.pk: e.employment_end for e in ended}
+    ids = list(by_employee)
+    for first in range(0, len(ids), _BATCH):  # IN lists stay below SQLite's variable limit
+        closing = list(
+            Assignment.objects.filter(
+                employee_id__in=ids[first : first + _BATCH], valid_to__isnull=True
+            )
+        )
+        for assignment in closing:
+            assignment.valid_to = by_employee[assignment.employee_id]
+        Assignment.objects.bulk_update(closing, ["valid_to"], batch_size=_BATCH)
 
 
 def link_user_to_employee(user: User) -> Employee | None:
