@@ -20,7 +20,6 @@ import random
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 
 def build_files(employees: int, units: int, seed: int) -> tuple[bytes, bytes, list[list[str]]]:
