@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from veikart.core.access import SYSTEM, Access, get_access
 
@@ -27,6 +29,18 @@ def access_from_options(options: dict[str, Any]) -> Access:
     if user is None:
         raise CommandError(f"No user named {username!r}.")
     return get_access(user)
+
+
+def date_option(value: str | None, option: str) -> dt.date:
+    """The date given to ``option`` (today when not given); a clear error when it is not a date."""
+    from veikart.organisations.importing.plan import parse_date
+
+    if not value:
+        return timezone.localdate()
+    parsed = parse_date(value)
+    if parsed is None:
+        raise CommandError(f"{option} must be a date such as 2020-01-01 (got {value!r}).")
+    return parsed
 
 
 def print_table(command: BaseCommand, headers: list[str], rows: list[list[str]]) -> None:

@@ -602,10 +602,8 @@ def _check_employees(
     numbers: dict[str, EmployeeRecord] = {}
     upns: dict[str, EmployeeRecord] = {}
     for record in plan.employees:
-        where = {"line": 0, "file": ""}
         if record.number in numbers:
             first = numbers[record.number]
-            where = {"line": first.line, "file": first.source}
             plan.problems.append(
                 Problem(
                     record.source,
@@ -613,7 +611,7 @@ def _check_employees(
                         "employee number %(number)s appears twice (also on line %(line)d of "
                         "%(file)s). Each employee must appear once."
                     )
-                    % {"number": record.number, **where},
+                    % {"number": record.number, "line": first.line, "file": first.source},
                     record.line,
                 )
             )

@@ -5,11 +5,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from veikart.core.cli import date_option
 from veikart.organisations import services
 from veikart.organisations.constants import ImportSource
-from veikart.organisations.importing.plan import ImportPlan, parse_date
+from veikart.organisations.importing.plan import ImportPlan
 
 
 class Command(BaseCommand):
@@ -32,12 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", metavar="USERNAME", help="Record the import as this user's.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        as_of = timezone.localdate()
-        if options["as_of"]:
-            parsed = parse_date(options["as_of"])
-            if parsed is None:
-                raise CommandError("--as-of must be a date such as 2020-01-01.")
-            as_of = parsed
+        as_of = date_option(options["as_of"], "--as-of")
         files = []
         for name in options["files"]:
             path = Path(name)

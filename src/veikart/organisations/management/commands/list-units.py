@@ -2,11 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandParser
 
-from veikart.core.cli import access_from_options, add_user_argument, print_table
-from veikart.organisations.importing.plan import parse_date
+from veikart.core.cli import access_from_options, add_user_argument, date_option, print_table
 from veikart.organisations.selectors import unit_tree_for_user
 
 
@@ -19,12 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         access = access_from_options(options)
-        day = timezone.localdate()
-        if options["date"]:
-            parsed = parse_date(options["date"])
-            if parsed is None:
-                raise CommandError("--date must be a date such as 2020-01-01.")
-            day = parsed
+        day = date_option(options["date"], "--date")
         nodes = unit_tree_for_user(access, on=day)
         rows = [
             ["  " * n.depth + n.unit.name, n.unit.code, str(n.headcount), str(n.total)]
