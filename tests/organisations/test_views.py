@@ -141,3 +141,12 @@ def test_dates_follow_norwegian_conventions_and_english_is_available(org: Org) -
     client.post("/sprak/", {"language": "en", "next": "/"})
     page = client.get(f"/organisasjon/ansatte/{orjan.pk}/").content.decode()
     assert "2015-08-01" in page and "Employee number" in page
+
+
+def test_a_preview_without_changes_offers_nothing_to_apply(org: Org) -> None:
+    response = signed_in(org.kari).post(
+        "/organisasjon/import/",
+        {"files": [upload(list(GOOD_ROWS))], "as_of": "2020-01-01", "full": "on"},
+    )
+    page = response.content.decode()
+    assert 'id="no-changes"' in page and "/import/bruk/" not in page
