@@ -34,7 +34,7 @@ demo: install
 test: lint typecheck pytest
 
 lint: install-test
-	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff check src tests bench
 
 typecheck: install-test
 	$(BIN)/mypy

@@ -1,7 +1,8 @@
 """Load the demo organisation "Nye Moss" (Moss + Rygge, merged 2020-01-01) and its sign-ins.
 
-The demo goes through the same HR import a real organisation uses: the committed fixture holds the
-HR export as of 2019-01-01 (before the merger) and as of 2020-01-01 (after it).
+The simulator writes the organisation as HR export snapshots (before the merger, at it, at the end
+of the simulated span) into the data directory, and the demo applies them through the same HR
+import a real organisation uses.
 """
 
 from __future__ import annotations
@@ -17,12 +18,17 @@ from django.db import transaction
 
 from veikart.core.constants import Role
 from veikart.core.services import grant_role
+from veikart.demo.simulator.config import SimulationConfig
+from veikart.demo.simulator.organisation import (
+    generate_population,
+    snapshot_dates,
+    write_hr_export,
+)
 from veikart.organisations.constants import ImportSource
 from veikart.organisations.models import Assignment, Employee, Organisation
 from veikart.organisations.services import UploadedFile, apply_import, set_up_organisation
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "nye-moss"
-SNAPSHOTS = (dt.date(2019, 1, 1), dt.date(2020, 1, 1))
+DEFAULT_EMPLOYEES = 3500
 DEMO_USERS = ("demo", "demo-leder", "demo-ansatt")
 
 
@@ -37,7 +43,7 @@ class DemoResult:
     organisation: Organisation
 
 
-def load_demo() -> DemoResult:
+def load_demo(*, employees: int = DEFAULT_EMPLOYEES, seed: int = 2019) -> DemoResult:
     """Build the demo organisation once; running again reuses it and changes nothing."""
     if settings.PRODUCTION:
         raise DemoRefused("The demo organisation cannot be loaded in production mode.")
@@ -59,9 +65,13 @@ def load_demo() -> DemoResult:
             ],
             is_demo=True,
         )
-        for day in SNAPSHOTS:
-            folder = FIXTURE / day.isoformat()
-            files = [UploadedFile(p.name, p.read_bytes()) for p in sorted(folder.glob("*.csv"))]
+        config = SimulationConfig(employees=employees, seed=seed)
+        folder = Path(settings.DATA_DIR) / "demo"
+        population = generate_population(config)
+        write_hr_export(population, config, folder, xlsx=False)
+        for day in snapshot_dates(config):
+            snapshot = folder / "hr" / day.isoformat()
+            files = [UploadedFile(p.name, p.read_bytes()) for p in sorted(snapshot.glob("*.csv"))]
             apply_import(organisation, files, as_of=day, full=True, source=ImportSource.DEMO)
         password = _create_users()
     return DemoResult(True, password, organisation)
@@ -71,7 +81,7 @@ def _create_users() -> str:
     """Three sign-ins sharing one random password: programme lead, a unit manager, an employee."""
     users = get_user_model()
     password = secrets.token_urlsafe(9)
-    today = max(dt.date.today(), SNAPSHOTS[-1])  # noqa: DTZ011 (a calendar day is enough)
+    today = dt.date.today()  # noqa: DTZ011 (a calendar day is enough)
     current = Assignment.objects.valid_on(today).select_related("unit", "employee")
     manager = (
         current.filter(employee__is_manager=True, unit__unit_type="school")

@@ -1,21 +1,63 @@
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from veikart.demo.services import DemoRefused, load_demo
+from veikart.demo.services import DEFAULT_EMPLOYEES, DemoRefused, load_demo
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo organisation (Moss kommune, merged from Moss and Rygge on 2020-01-01) and "
-        "create demo sign-ins. Running it again reuses the data."
+        "create demo sign-ins; running it again reuses the data. "
+        "`veikart demo generate` writes a simulated organisation's files instead."
     )
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--employees",
+            type=int,
+            default=DEFAULT_EMPLOYEES,
+            help="Size of the demo organisation (people employed on 2019-01-01).",
+        )
+        sub = parser.add_subparsers(
+            dest="action", help="generate: write the simulated files without loading them."
+        )
+        generate = sub.add_parser(
+            "generate",
+            help="Simulate the merger and write its HR export, Microsoft 365 usage reports and "
+            "truth.json (the planted effects).",
+        )
+        generate.add_argument(
+            "--employees", type=int, default=3500, help="People employed on --start."
+        )
+        generate.add_argument("--seed", type=int, default=2019, help="Same seed, same files.")
+        generate.add_argument("--start", default="2019-01-01", help="First day simulated.")
+        generate.add_argument("--end", default="2021-06-30", help="Last day simulated.")
+        generate.add_argument(
+            "--granularity",
+            choices=["weekly", "daily"],
+            default="weekly",
+            help="weekly: D7 period files; daily: date-form files.",
+        )
+        generate.add_argument("--out", required=True, help="Directory to write to.")
+        generate.add_argument(
+            "--conceal-names",
+            action="store_true",
+            help="Write reports as a tenant with concealed user names does.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options.get("action") == "generate":
+            self._generate(options)
+            return
         try:
-            result = load_demo()
+            if options["employees"] < 200:
+                raise CommandError("--employees must be at least 200.")
+            result = load_demo(employees=options["employees"])
         except DemoRefused as exc:
             raise CommandError(str(exc)) from None
         org = result.organisation
@@ -30,7 +72,39 @@ class Command(BaseCommand):
         self.stdout.write(
             "Sign-ins (the password is shown only now):\n"
             f"  demo         programme lead   password: {result.password}\n"
-            f"  demo-leder   a school's manager (sees only that school)\n"
-            f"  demo-ansatt  an employee without other rights\n"
+            "  demo-leder   a school's manager (sees only that school)\n"
+            "  demo-ansatt  an employee without other rights\n"
             "  (all three use the same password)"
+        )
+
+    def _generate(self, options: dict[str, Any]) -> None:
+        from veikart.demo.simulator.config import SimulationConfig
+        from veikart.demo.simulator.generate import generate
+
+        try:
+            start = dt.date.fromisoformat(options["start"])
+            end = dt.date.fromisoformat(options["end"])
+        except ValueError:
+            raise CommandError("--start and --end must be dates such as 2019-01-01.") from None
+        if end <= start:
+            raise CommandError("--end must be after --start.")
+        if options["employees"] < 200:
+            raise CommandError("--employees must be at least 200.")
+        config = SimulationConfig(
+            employees=options["employees"],
+            seed=options["seed"],
+            start=start,
+            end=end,
+            granularity=options["granularity"],
+            conceal_names=options["conceal_names"],
+        )
+        result = generate(
+            config, Path(options["out"]), progress=lambda step: self.stdout.write(f"… {step}")
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Wrote {result.people} people × {result.periods} periods to {result.out}: "
+                f"{len(result.hr_files)} HR files, {len(result.usage_files)} usage files, "
+                f"{result.truth_file.name}."
+            )
         )
