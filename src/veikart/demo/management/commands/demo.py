@@ -98,9 +98,12 @@ class Command(BaseCommand):
             granularity=options["granularity"],
             conceal_names=options["conceal_names"],
         )
-        result = generate(
-            config, Path(options["out"]), progress=lambda step: self.stdout.write(f"… {step}")
-        )
+        try:
+            result = generate(
+                config, Path(options["out"]), progress=lambda step: self.stdout.write(f"… {step}")
+            )
+        except ValueError as exc:  # the simulator explains what it cannot simulate
+            raise CommandError(str(exc)) from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"Wrote {result.people} people × {result.periods} periods to {result.out}: "
