@@ -52,6 +52,8 @@ def test_it_writes_every_report_and_the_truth(tmp_path: Path) -> None:
         "getOffice365ActiveUserDetail",
         "getTeamsUserActivityCounts",
     } <= reports
+    for folder in ("training", "systems", "roadmap"):
+        assert any((tmp_path / folder).iterdir())
     truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
     assert truth["config"]["employees"] == 250 and "effects" in truth and "training" in truth
 

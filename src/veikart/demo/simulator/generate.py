@@ -15,6 +15,7 @@ from veikart.demo.simulator.organisation import (
     generate_population,
     write_hr_export,
 )
+from veikart.demo.simulator.programme import write_roadmap, write_systems, write_training
 from veikart.demo.simulator.reports import write_org_counts, write_period_reports
 
 Progress = Callable[[str], None]
@@ -27,6 +28,7 @@ class GenerateResult:
     periods: int
     hr_files: list[Path]
     usage_files: list[Path]
+    programme_files: list[Path]
     truth_file: Path
 
 
@@ -45,10 +47,15 @@ def generate(
     population = generate_population(config, organisation or OrganisationParams())
     hr_files = write_hr_export(population, config, out)
     say("behaviour")
-    panel, truth = simulate(population, config, behaviour or BehaviourParams())
+    params = behaviour or BehaviourParams()
+    panel, truth = simulate(population, config, params)
     say("usage reports")
     usage_files = write_period_reports(panel, population, config, out)
     usage_files += write_org_counts(panel, population, config, out)
+    say("training, systems and roadmap")
+    programme_files = write_training(population, panel, config, out, params=params)
+    programme_files += write_systems(config, out)
+    programme_files += write_roadmap(config, out, params=params)
     say("ground truth")
     truth_file = out / "truth.json"
     document: dict[str, Any] = {
@@ -61,7 +68,13 @@ def generate(
         encoding="utf-8",
     )
     return GenerateResult(
-        out, len(population), len(panel.period_end), hr_files, usage_files, truth_file
+        out,
+        len(population),
+        len(panel.period_end),
+        hr_files,
+        usage_files,
+        programme_files,
+        truth_file,
     )
 
 

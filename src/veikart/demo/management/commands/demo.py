@@ -108,6 +108,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Wrote {result.people} people × {result.periods} periods to {result.out}: "
                 f"{len(result.hr_files)} HR files, {len(result.usage_files)} usage files, "
+                f"{len(result.programme_files)} training, system and roadmap files, "
                 f"{result.truth_file.name}."
             )
         )
