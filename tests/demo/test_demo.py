@@ -17,7 +17,7 @@ from veikart.organisations.selectors import get_employees_for_user, get_units_fo
 
 def run_demo() -> str:
     out = io.StringIO()
-    call_command("demo", "--employees", "300", stdout=out)
+    call_command("demo", "--employees", "300", "--without-usage", stdout=out)
     return out.getvalue()
 
 
@@ -69,3 +69,19 @@ def test_the_demo_refuses_an_installation_with_a_real_organisation() -> None:
     Organisation.objects.create(name="Vestby kommune")
     with pytest.raises(Exception, match="real organisation"):
         run_demo()
+
+
+@pytest.mark.django_db
+def test_the_demo_ingests_its_simulated_usage_into_the_lake(
+    settings: object, tmp_path: object
+) -> None:
+    from veikart.usage.models import IngestedFile
+
+    settings.DATA_DIR = tmp_path  # type: ignore[attr-defined]
+    settings.LAKE_DIR = tmp_path / "lake"  # type: ignore[attr-defined, operator]
+    out = io.StringIO()
+    call_command("demo", "--employees", "250", stdout=out)
+    assert "report files ingested" in out.getvalue()
+    assert IngestedFile.objects.filter(status="written").count() > 1000
+    assert not IngestedFile.objects.filter(status="failed").exists()
+    assert sum(IngestedFile.objects.values_list("unmapped_people", flat=True)) == 0

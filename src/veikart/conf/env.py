@@ -100,6 +100,55 @@ VARIABLES: tuple[Variable, ...] = (
         "Trust the X-Forwarded-Proto header from the reverse proxy to tell HTTPS requests.",
     ),
     Variable(
+        "VEIKART_GRAPH_TENANT_ID",
+        "str",
+        "",
+        "Entra ID tenant (GUID or domain) for `veikart pull`. See docs/operator/graph.md.",
+    ),
+    Variable(
+        "VEIKART_GRAPH_CLIENT_ID",
+        "str",
+        "",
+        "Application (client) id of the app registration with Reports.Read.All.",
+    ),
+    Variable(
+        "VEIKART_GRAPH_CLIENT_SECRET",
+        "secret",
+        "",
+        "Client secret of the app registration (or use a certificate). "
+        "May be given as VEIKART_GRAPH_CLIENT_SECRET_FILE.",
+    ),
+    Variable(
+        "VEIKART_GRAPH_CERTIFICATE_FILE",
+        "path",
+        "",
+        "PEM file with the private key and certificate of the app registration (recommended).",
+    ),
+    Variable(
+        "VEIKART_GRAPH_CERTIFICATE_THUMBPRINT",
+        "str",
+        "computed from the certificate",
+        "SHA-1 thumbprint of the certificate, 40 hex digits.",
+    ),
+    Variable(
+        "VEIKART_GRAPH_CA_BUNDLE",
+        "path",
+        "the system's certificate authorities",
+        "CA bundle for Microsoft's endpoints, e.g. behind a TLS-inspecting proxy.",
+    ),
+    Variable(
+        "VEIKART_GRAPH_AUTHORITY_HOST",
+        "url",
+        "https://login.microsoftonline.com",
+        "Sign-in host for Graph tokens. Change only for tests.",
+    ),
+    Variable(
+        "VEIKART_GRAPH_BASE_URL",
+        "url",
+        "https://graph.microsoft.com/v1.0",
+        "Microsoft Graph base address. Change only for tests.",
+    ),
+    Variable(
         "VEIKART_LOG_LEVEL",
         "str",
         "INFO",

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "ninja",
     "veikart.core",
     "veikart.organisations",
+    "veikart.usage",
     "veikart.demo",
 ]
 
@@ -163,6 +164,7 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from finders meanwhile
 
 UPLOAD_DIR = DATA_DIR / "uploads"
+LAKE_DIR = DATA_DIR / "lake"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 

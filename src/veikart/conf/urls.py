@@ -13,6 +13,7 @@ urlpatterns = [
     path("sprak/", set_language, name="set_language"),
     path("omrade/<slug:key>/", core_views.area, name="area"),
     path("organisasjon/", include("veikart.organisations.urls")),
+    path("bruksdata/", include("veikart.usage.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -19,6 +19,7 @@ from django.db import transaction
 from veikart.core.constants import Role
 from veikart.core.services import grant_role
 from veikart.demo.simulator.config import SimulationConfig
+from veikart.demo.simulator.generate import generate
 from veikart.demo.simulator.organisation import (
     generate_population,
     snapshot_dates,
@@ -27,6 +28,7 @@ from veikart.demo.simulator.organisation import (
 from veikart.organisations.constants import ImportSource
 from veikart.organisations.models import Assignment, Employee, Organisation
 from veikart.organisations.services import UploadedFile, apply_import, set_up_organisation
+from veikart.usage.services import IngestSummary, ingest_paths
 
 DEFAULT_EMPLOYEES = 3500
 DEMO_USERS = ("demo", "demo-leder", "demo-ansatt")
@@ -41,9 +43,12 @@ class DemoResult:
     created: bool
     password: str | None  # only when the sign-ins were created now
     organisation: Organisation
+    ingested: IngestSummary | None = None
 
 
-def load_demo(*, employees: int = DEFAULT_EMPLOYEES, seed: int = 2019) -> DemoResult:
+def load_demo(
+    *, employees: int = DEFAULT_EMPLOYEES, seed: int = 2019, usage: bool = True
+) -> DemoResult:
     """Build the demo organisation once; running again reuses it and changes nothing."""
     if settings.PRODUCTION:
         raise DemoRefused("The demo organisation cannot be loaded in production mode.")
@@ -67,14 +72,17 @@ def load_demo(*, employees: int = DEFAULT_EMPLOYEES, seed: int = 2019) -> DemoRe
         )
         config = SimulationConfig(employees=employees, seed=seed)
         folder = Path(settings.DATA_DIR) / "demo"
-        population = generate_population(config)
-        write_hr_export(population, config, folder, xlsx=False)
+        if usage:
+            generate(config, folder)  # HR export, usage reports, training data, truth.json
+        else:
+            write_hr_export(generate_population(config), config, folder, xlsx=False)
         for day in snapshot_dates(config):
             snapshot = folder / "hr" / day.isoformat()
             files = [UploadedFile(p.name, p.read_bytes()) for p in sorted(snapshot.glob("*.csv"))]
             apply_import(organisation, files, as_of=day, full=True, source=ImportSource.DEMO)
         password = _create_users()
-    return DemoResult(True, password, organisation)
+    ingested = ingest_paths([folder / "usage"], source="demo") if usage else None
+    return DemoResult(True, password, organisation, ingested)
 
 
 def _create_users() -> str:

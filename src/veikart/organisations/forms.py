@@ -15,8 +15,9 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, max_files: int = MAX_FILES, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "ds-input"}))
+        self.max_files = max_files
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
@@ -26,9 +27,9 @@ class MultipleFileField(forms.FileField):
             if isinstance(data, list | tuple)
             else [single(data, initial)]
         )
-        if len(files) > MAX_FILES:
+        if len(files) > self.max_files:
             raise forms.ValidationError(
-                _("Import at most %(count)d files at a time.") % {"count": MAX_FILES}
+                _("Import at most %(count)d files at a time.") % {"count": self.max_files}
             )
         return files
 

@@ -36,7 +36,7 @@ from typing import Literal, cast
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats  # type: ignore[import-untyped]
+from scipy import stats
 
 from veikart.impact.stats._influence import (
     CellFunctionals,

@@ -23,6 +23,11 @@ class Command(BaseCommand):
             default=DEFAULT_EMPLOYEES,
             help="Size of the demo organisation (people employed on 2019-01-01).",
         )
+        parser.add_argument(
+            "--without-usage",
+            action="store_true",
+            help="Load only the organisation, not the simulated Microsoft 365 usage.",
+        )
         sub = parser.add_subparsers(
             dest="action", help="generate: write the simulated files without loading them."
         )
@@ -57,7 +62,7 @@ class Command(BaseCommand):
         try:
             if options["employees"] < 200:
                 raise CommandError("--employees must be at least 200.")
-            result = load_demo(employees=options["employees"])
+            result = load_demo(employees=options["employees"], usage=not options["without_usage"])
         except DemoRefused as exc:
             raise CommandError(str(exc)) from None
         org = result.organisation
@@ -69,6 +74,11 @@ class Command(BaseCommand):
             )
             return
         self.stdout.write(self.style.SUCCESS(f"Demo organisation loaded: {org.name}."))
+        if result.ingested is not None:
+            self.stdout.write(
+                f"Usage data: {result.ingested.stored} report files ingested "
+                f"({result.ingested.first_day} – {result.ingested.last_day})."
+            )
         self.stdout.write(
             "Sign-ins (the password is shown only now):\n"
             f"  demo         programme lead   password: {result.password}\n"

@@ -1,0 +1,1 @@
+"""Microsoft 365 usage reports: formats, ingest into the pseudonymised Parquet lake, Graph pull."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class UsageConfig(AppConfig):
+    name = "veikart.usage"
+    label = "usage"
+    verbose_name = _("Usage data")

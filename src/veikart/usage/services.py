@@ -1,0 +1,205 @@
+"""Ingest: files (or folders, or zip archives) of Microsoft 365 reports into the usage lake.
+
+Each file is read and validated completely by :mod:`veikart.usage.reader`, its user principal names
+are replaced by the keyed pseudonyms employees carry, and it is stored as one snapshot by
+:mod:`veikart.usage.lake`. A file that fails leaves the lake as it was; the others go on. Every run
+and every file is recorded in the manifest (:class:`IngestRun`, :class:`IngestedFile`) and the
+audit log — without any user name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from veikart.core.pseudonyms import normalise_upn, pseudonym
+from veikart.core.services import record_audit_event
+from veikart.organisations.models import EmployeeIdentity
+from veikart.usage.contract import ReportError
+from veikart.usage.lake import remove_stale_temporaries, write_snapshot
+from veikart.usage.models import IngestedFile, IngestRun, IngestStatus
+from veikart.usage.reader import read_report
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class IngestSummary:
+    files: int = 0
+    stored: int = 0
+    unchanged: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    rows: int = 0
+    reports: set[str] = field(default_factory=set)
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+    unmapped_people: int = 0
+    concealed_files: int = 0
+    run_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "files": self.files,
+            "stored": self.stored,
+            "unchanged": self.unchanged,
+            "failed": len(self.failed),
+            "rows": self.rows,
+            "reports": sorted(self.reports),
+            "first_day": self.first_day.isoformat() if self.first_day else None,
+            "last_day": self.last_day.isoformat() if self.last_day else None,
+            "unmapped_people": self.unmapped_people,
+            "concealed_files": self.concealed_files,
+        }
+
+
+def lake_root() -> Path:
+    root: Path = settings.LAKE_DIR
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+class _Pseudonymiser:
+    """Replaces the ``upn`` column by ``person`` (the keyed pseudonym), and notes who is unknown."""
+
+    def __init__(self) -> None:
+        self.known = set(EmployeeIdentity.objects.values_list("pseudonym", flat=True))
+        self.unmapped: set[str] = set()
+        self.count_unmapped = True  # off for concealed files: nobody in them can be mapped
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        if "upn" not in batch.schema.names:
+            return batch
+        index = batch.schema.get_field_index("upn")
+        upns = batch.column(index)
+        unique = pc.unique(upns).to_pylist()
+        keys: list[str | None] = []
+        for upn in unique:
+            if upn is None:
+                keys.append(None)
+                continue
+            key = self._cache.get(upn)
+            if key is None:
+                key = self._cache[upn] = pseudonym(normalise_upn(upn))
+            keys.append(key)
+            if self.count_unmapped and key not in self.known:
+                self.unmapped.add(key)
+        people = pc.take(pa.array(keys, pa.string()), pc.index_in(upns, pa.array(unique)))
+        return batch.set_column(index, pa.field("person", pa.string()), people)
+
+
+def expand_inputs(paths: list[Path], scratch: Path) -> Iterator[tuple[str, Path]]:
+    """(display name, file) for every file, folder member and zip member, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            for member in sorted(p for p in path.rglob("*") if p.is_file()):
+                yield str(member.relative_to(path.parent)), member
+        elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                for number, info in enumerate(archive.infolist()):
+                    if info.is_dir():
+                        continue
+                    target = scratch / f"{number:06d}.csv"  # never a name from the archive
+                    with archive.open(info) as source, open(target, "wb") as sink:
+                        shutil.copyfileobj(source, sink)
+                    yield f"{path.name}/{info.filename}", target
+        else:
+            yield path.name, path
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def ingest_paths(
+    paths: list[Path],
+    *,
+    actor: User | None = None,
+    source: str = "cli",
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> IngestSummary:
+    """Ingest every file under ``paths``; a failing file is refused and listed, others go on."""
+    root = lake_root()
+    remove_stale_temporaries(root)
+    run = IngestRun.objects.create(actor=actor, source=source)
+    summary = IngestSummary(run_id=run.pk)
+    pseudonymiser = _Pseudonymiser()
+    with tempfile.TemporaryDirectory(prefix="veikart-ingest-") as scratch:
+        for name, path in expand_inputs(paths, Path(scratch)):
+            summary.files += 1
+            if progress is not None:
+                progress(name)
+            _ingest_one(run, name, path, root, pseudonymiser, summary, today)
+    summary.unmapped_people = len(pseudonymiser.unmapped)
+    run.finished_at = timezone.now()
+    run.summary = summary.as_dict()
+    run.save(update_fields=["finished_at", "summary"])
+    record_audit_event(actor, "usage.ingest", target=f"ingest-run:{run.pk}", detail=run.summary)
+    return summary
+
+
+def _ingest_one(
+    run: IngestRun,
+    name: str,
+    path: Path,
+    root: Path,
+    pseudonymiser: _Pseudonymiser,
+    summary: IngestSummary,
+    today: dt.date | None,
+) -> None:
+    sha = _sha256(path)
+    record = IngestedFile(run=run, name=name[:500], sha256=sha)
+    before = len(pseudonymiser.unmapped)
+    try:
+        result = read_report(path, name=name, today=today)
+        info = result.info
+        pseudonymiser.count_unmapped = not info.concealed
+        outcome = write_snapshot(root, info, result.batches, sha256=sha, transform=pseudonymiser)
+    except ReportError as exc:
+        record.status = IngestStatus.FAILED
+        record.message = str(exc)
+        record.save()
+        summary.failed.append((name, str(exc)))
+        return
+    record.status = outcome.status
+    record.report = info.report
+    record.form = info.form
+    record.refresh_date = info.refresh_date
+    record.report_date = info.report_date
+    record.period_days = info.period_days
+    record.snapshot = str(outcome.path.relative_to(root))
+    record.rows = outcome.rows
+    record.concealed = info.concealed
+    record.unmapped_people = len(pseudonymiser.unmapped) - before
+    record.save()
+    summary.reports.add(info.report)
+    summary.rows += outcome.rows
+    summary.concealed_files += int(info.concealed)
+    if outcome.status in ("written", "replaced"):
+        summary.stored += 1
+    elif outcome.status == "unchanged":
+        summary.unchanged += 1
+    day = info.report_date or info.refresh_date
+    summary.first_day = min(filter(None, [summary.first_day, day]))
+    summary.last_day = max(filter(None, [summary.last_day, day]))
