@@ -178,3 +178,27 @@ def test_the_upload_page_ingests_for_import_roles_only(org: Org, simulated: Path
     assert IngestedFile.objects.filter(status="written").count() == 1
     client.force_login(org.ola)
     assert client.get("/bruksdata/import/").status_code == 403
+
+
+def test_purge_removes_only_snapshots_past_retention_and_is_audited(
+    simulated: Path, settings: object, db: None
+) -> None:
+    ingest_paths(teams_files(simulated))
+    days = sorted(
+        p.name for p in (Path(settings.LAKE_DIR) / "teams_user_detail" / "form=period").iterdir()
+    )  # type: ignore[attr-defined]
+    settings.RETENTION_DAYS = 30  # type: ignore[attr-defined]
+    today = dt.date.fromisoformat(days[-1].removeprefix("day=")) + dt.timedelta(days=30)
+    out = io.StringIO()
+    from veikart.usage.services import purge_raw_usage
+
+    dry = purge_raw_usage(today=today, dry_run=True)
+    assert dry.snapshots > 0 and len(lake_digest()) > dry.snapshots
+    result = purge_raw_usage(today=today)
+    left = sorted(
+        p.name for p in (Path(settings.LAKE_DIR) / "teams_user_detail" / "form=period").iterdir()
+    )  # type: ignore[attr-defined]
+    assert left and all(day.removeprefix("day=") >= result.cutoff.isoformat() for day in left)
+    assert AuditEvent.objects.filter(action="usage.purge").exists()
+    call_command("purge", "--dry-run", stdout=out)
+    assert "Would remove" in out.getvalue()

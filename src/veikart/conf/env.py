@@ -68,6 +68,13 @@ VARIABLES: tuple[Variable, ...] = (
         "Values below 5 are refused.",
     ),
     Variable(
+        "VEIKART_RETENTION_DAYS",
+        "int",
+        "1095",
+        "How long raw usage data (the lake's per-person rows) is kept, in days; `veikart purge` "
+        "removes older snapshots. Aggregates are kept. At least 28.",
+    ),
+    Variable(
         "VEIKART_PRODUCTION",
         "bool",
         "false",

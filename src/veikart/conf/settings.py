@@ -40,6 +40,7 @@ PSEUDONYM_KEY = get_secret(
     file_name="pseudonym_key",
 )
 MIN_GROUP_SIZE = get_int("VEIKART_MIN_GROUP_SIZE", 10, minimum=5)
+RETENTION_DAYS = get_int("VEIKART_RETENTION_DAYS", 1095, minimum=28)
 
 ALLOWED_HOSTS = get_list("VEIKART_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 if not ALLOWED_HOSTS:

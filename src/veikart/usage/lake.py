@@ -138,6 +138,23 @@ def remove_stale_temporaries(root: Path) -> int:
     return removed
 
 
+def snapshots_before(root: Path, cutoff: str) -> list[Path]:
+    """Snapshot folders (``day=…``) of every report and form whose day is before ``cutoff``."""
+    return sorted(
+        folder
+        for folder in root.glob("*/form=*/day=*")
+        if folder.is_dir() and folder.name.removeprefix("day=") < cutoff
+    )
+
+
+def remove_snapshot(folder: Path) -> None:
+    """Remove one snapshot folder: its files first, then the folder (a crash leaves less, not
+    half a file — each file disappears atomically)."""
+    for file in folder.iterdir():
+        file.unlink()
+    folder.rmdir()
+
+
 def report_glob(root: Path, report: str, form: str) -> str:
     """The glob DuckDB reads for one report and form (``read_parquet(..., union_by_name=true)``)."""
     return str(root / report / f"form={form}" / "day=*" / "*.parquet")

@@ -28,7 +28,12 @@ from veikart.core.pseudonyms import normalise_upn, pseudonym
 from veikart.core.services import record_audit_event
 from veikart.organisations.models import EmployeeIdentity
 from veikart.usage.contract import ReportError
-from veikart.usage.lake import remove_stale_temporaries, write_snapshot
+from veikart.usage.lake import (
+    remove_snapshot,
+    remove_stale_temporaries,
+    snapshots_before,
+    write_snapshot,
+)
 from veikart.usage.models import IngestedFile, IngestRun, IngestStatus
 from veikart.usage.reader import read_report
 
@@ -203,3 +208,33 @@ def _ingest_one(
     day = info.report_date or info.refresh_date
     summary.first_day = min(filter(None, [summary.first_day, day]))
     summary.last_day = max(filter(None, [summary.last_day, day]))
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    cutoff: dt.date
+    snapshots: int
+    run_id: int | None
+
+
+def purge_raw_usage(
+    *, actor: User | None = None, today: dt.date | None = None, dry_run: bool = False
+) -> PurgeResult:
+    """Remove lake snapshots older than the retention period (``VEIKART_RETENTION_DAYS``).
+
+    Recorded in the ingest history and the audit log, so the data-protection officer can see
+    that retention is enforced.
+    """
+    root = lake_root()
+    cutoff = (today or timezone.localdate()) - dt.timedelta(days=settings.RETENTION_DAYS)
+    old = snapshots_before(root, cutoff.isoformat())
+    if dry_run:
+        return PurgeResult(cutoff, len(old), None)
+    for folder in old:
+        remove_snapshot(folder)
+    summary = {"purged_snapshots": len(old), "before": cutoff.isoformat()}
+    run = IngestRun.objects.create(
+        actor=actor, source="purge", summary=summary, finished_at=timezone.now()
+    )
+    record_audit_event(actor, "usage.purge", target=f"ingest-run:{run.pk}", detail=summary)
+    return PurgeResult(cutoff, len(old), run.pk)
