@@ -601,7 +601,7 @@ def detect(headers: Sequence[str], *, file: str = "header") -> tuple[ReportForma
             file=file,
             line=1,
         )
-    unknown = tuple(n for n, k in zip(names, keys, strict=True) if k not in best.known_keys)
+    unknown = tuple(n for n, k in zip(names, keys, strict=True) if n and k not in best.known_keys)
     return best, unknown
 
 
