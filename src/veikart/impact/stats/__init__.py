@@ -11,6 +11,21 @@ from veikart.impact.stats.callaway_santanna import (
     UniformBand,
     att_gt,
 )
+from veikart.impact.stats.imputation import (
+    EffectsBy,
+    ImputationPreTest,
+    ImputationResult,
+    imputation,
+)
+from veikart.impact.stats.imputation import pretest as imputation_pretest
+from veikart.impact.stats.twfe import (
+    TwfeComparison,
+    TwfeEventStudy,
+    TwfeStatic,
+    compare_twfe,
+    twfe_event_study,
+    twfe_static,
+)
 
 __all__ = [
     "Aggregation",
@@ -19,7 +34,18 @@ __all__ = [
     "BandKind",
     "BasePeriod",
     "ControlGroup",
+    "EffectsBy",
+    "ImputationPreTest",
+    "ImputationResult",
     "PreTest",
+    "TwfeComparison",
+    "TwfeEventStudy",
+    "TwfeStatic",
     "UniformBand",
     "att_gt",
+    "compare_twfe",
+    "imputation",
+    "imputation_pretest",
+    "twfe_event_study",
+    "twfe_static",
 ]
