@@ -110,6 +110,28 @@ def test_the_import_form_passes_the_accessibility_check(
     check_accessibility(page)
 
 
+def test_ida_uploads_a_usage_report_and_the_page_passes_the_accessibility_check(
+    page: Page, live_org: Org, live_server: Any, tmp_path: Any, settings: Any
+) -> None:
+    settings.LAKE_DIR = tmp_path / "lake"
+    report = tmp_path / "teams.csv"
+    report.write_bytes(
+        "\ufeffReport Refresh Date,User Principal Name,Last Activity Date,Is Deleted,"
+        "Deleted Date,Assigned Products,Team Chat Message Count,Private Chat Message Count,"
+        "Call Count,Meeting Count,Has Other Action,Report Period\r\n"
+        "2019-11-10,kari.nordmann@moss.kommune.no,2019-11-08,False,,OFFICE 365 E3,"
+        "1,4,0,2,No,7\r\n".encode()
+    )
+    sign_in(page, live_server.url, "ida")
+    page.goto(f"{live_server.url}/omrade/measure/")
+    page.click("a[href$='/bruksdata/import/']")
+    check_accessibility(page)
+    page.set_input_files("input[name=files]", str(report))
+    page.click("main form button[type=submit]")
+    expect(page.locator("#summary")).to_be_visible()
+    check_accessibility(page)
+
+
 def test_ola_sees_only_his_own_school(page: Page, live_org: Org, live_server: Any) -> None:
     sign_in(page, live_server.url, "ola")
     page.goto(f"{live_server.url}{TREE}")
