@@ -36,7 +36,7 @@ class ReportInfo:
     report: str  # canonical key, e.g. "teams_user_detail" (see formats.REPORTS)
     graph_name: str  # e.g. "getTeamsUserActivityUserDetail"
     form: Form  # "period" (D7/D30/...), "date" (one day), "series" (org-level daily counts)
-    refresh_date: dt.date
+    refresh_date: dt.date | None  # None for a header-only file only: it names none
     period_days: int | None  # 7, 30, 90, 180 for period form; 1 for date form; None if absent
     report_date: dt.date | None  # the day of a date-form file
     concealed: bool  # user names concealed (32-hex UPNs or zero GUIDs)

@@ -42,7 +42,7 @@ META_REFRESH = b"veikart.refresh_date"
 class WriteOutcome:
     status: Status
     rows: int
-    path: Path
+    path: Path | None  # None only for an "empty" file without a refresh date (no snapshot key)
 
 
 def snapshot_path(root: Path, info: ReportInfo) -> Path:
@@ -52,6 +52,8 @@ def snapshot_path(root: Path, info: ReportInfo) -> Path:
         if info.report_date is None:
             raise ValueError("a date-form report needs its report date")
         return base / f"day={info.report_date.isoformat()}" / "data.parquet"
+    if info.refresh_date is None:
+        raise ValueError(f"a {info.form}-form report needs its refresh date")
     return base / f"day={info.refresh_date.isoformat()}" / f"d{info.period_days or 0}.parquet"
 
 
@@ -75,6 +77,11 @@ def write_snapshot(
     replace user principal names with pseudonyms). If reading or transforming fails part-way, the
     temporary file is removed and the lake is exactly as it was.
     """
+    if info.refresh_date is None:
+        # Only a header-only file names no refresh date: there is nothing to store.
+        if any(True for _ in batches):
+            raise ValueError("a report with rows needs its refresh date")
+        return WriteOutcome("empty", 0, None)
     path = snapshot_path(root, info)
     existing = stored_metadata(path)
     if existing.get(META_SHA256) == sha256.encode():

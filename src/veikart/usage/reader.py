@@ -43,7 +43,7 @@ earliest last-activity date in the first batch (everyone listed was active that 
 caller knows it (the Graph client asked for it) and passes ``report_date``.
 
 A header-only file is valid and has no batches. It names no refresh date or period: its info
-carries ``today`` as the refresh date and no period (there is nothing to store).
+carries neither (there is nothing to store); a date-form one carries ``report_date`` when given.
 """
 
 from __future__ import annotations
@@ -426,8 +426,7 @@ class _Reader:
             report=report.key,
             graph_name=report.graph_name,
             form=form,
-            # A header-only file names no refresh date; today stands in (nothing is stored).
-            refresh_date=self.refresh or self.today,
+            refresh_date=self.refresh,  # None for a header-only file: it names none
             period_days=period_days,
             report_date=self.report_date,
             concealed=bool(self.hex_upns) or self._zero_guids(first),

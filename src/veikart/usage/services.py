@@ -14,7 +14,7 @@ import hashlib
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,8 +143,15 @@ def ingest_paths(
     source: str = "cli",
     progress: Progress | None = None,
     today: dt.date | None = None,
+    report_dates: Mapping[Path, dt.date] | None = None,
 ) -> IngestSummary:
-    """Ingest every file under ``paths``; a failing file is refused and listed, others go on."""
+    """Ingest every file under ``paths``; a failing file is refused and listed, others go on.
+
+    ``report_dates`` gives the day of one-day files whose day the caller knows (the Graph pull
+    asked for it), keyed by the file's path as given (or, inside a given folder, as found there);
+    the reader then takes that day rather than inferring it from the rows.
+    """
+    report_dates = report_dates or {}
     root = lake_root()
     remove_stale_temporaries(root)
     run = IngestRun.objects.create(actor=actor, source=source)
@@ -155,7 +162,9 @@ def ingest_paths(
             summary.files += 1
             if progress is not None:
                 progress(name)
-            _ingest_one(run, name, path, root, pseudonymiser, summary, today)
+            _ingest_one(
+                run, name, path, root, pseudonymiser, summary, today, report_dates.get(path)
+            )
     summary.unmapped_people = len(pseudonymiser.unmapped)
     run.finished_at = timezone.now()
     run.summary = summary.as_dict()
@@ -172,12 +181,13 @@ def _ingest_one(
     pseudonymiser: _Pseudonymiser,
     summary: IngestSummary,
     today: dt.date | None,
+    report_date: dt.date | None,
 ) -> None:
     sha = _sha256(path)
     record = IngestedFile(run=run, name=name[:500], sha256=sha)
     before = len(pseudonymiser.unmapped)
     try:
-        result = read_report(path, name=name, today=today)
+        result = read_report(path, name=name, today=today, report_date=report_date)
         info = result.info
         pseudonymiser.count_unmapped = not info.concealed
         outcome = write_snapshot(root, info, result.batches, sha256=sha, transform=pseudonymiser)
@@ -193,7 +203,7 @@ def _ingest_one(
     record.refresh_date = info.refresh_date
     record.report_date = info.report_date
     record.period_days = info.period_days
-    record.snapshot = str(outcome.path.relative_to(root))
+    record.snapshot = "" if outcome.path is None else str(outcome.path.relative_to(root))
     record.rows = outcome.rows
     record.concealed = info.concealed
     record.unmapped_people = len(pseudonymiser.unmapped) - before
@@ -205,9 +215,10 @@ def _ingest_one(
         summary.stored += 1
     elif outcome.status == "unchanged":
         summary.unchanged += 1
-    day = info.report_date or info.refresh_date
-    summary.first_day = min(filter(None, [summary.first_day, day]))
-    summary.last_day = max(filter(None, [summary.last_day, day]))
+    day = info.report_date or info.refresh_date  # neither, for a header-only period file
+    if day is not None:
+        summary.first_day = min(filter(None, [summary.first_day, day]))
+        summary.last_day = max(filter(None, [summary.last_day, day]))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,31 @@ PULLED = (
     "getSharePointActivityUserDetail",
     "getOffice365ActiveUserDetail",
 )
+# How the pull names a one-day file in incoming/: <report>_<YYYY-MM-DD>.csv (period: _D7.csv).
+_DAY_FILE = re.compile(r"^get[A-Za-z0-9]+_(\d{4}-\d{2}-\d{2})\.csv$")
+
+
+def _make_client(graph_settings: GraphSettings) -> GraphReportsClient:
+    """The Graph client a run uses. Tests replace this to give it a fake clock and pacer."""
+    return GraphReportsClient(graph_settings)
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _requested_day(path: Path) -> dt.date | None:
+    """The day a one-day file in incoming/ was asked for, from its name (None: not one)."""
+    match = _DAY_FILE.match(path.name)
+    if match is None:
+        return None
+    try:
+        return dt.date.fromisoformat(match[1])
+    except ValueError:
+        return None
 
 
 class Command(BaseCommand):
@@ -39,8 +66,24 @@ class Command(BaseCommand):
             choices=PULLED,
             help="Pull only this report (repeat for several); default: all five.",
         )
+        parser.add_argument(
+            "--today",
+            type=_day,
+            metavar="YYYY-MM-DD",
+            help=(
+                "Pretend today is this date: for tests and for re-running a missed day. "
+                "Default: today in UTC (Graph's report dates are UTC days)."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        real_today = dt.datetime.now(dt.UTC).date()  # Graph's report dates are UTC days
+        today: dt.date = options["today"] or real_today
+        if today > real_today:
+            raise CommandError(
+                f"--today {today.isoformat()} is in the future (today is "
+                f"{real_today.isoformat()} in UTC)"
+            )
         folder = Path(settings.DATA_DIR) / "graph"
         incoming = folder / "incoming"
         incoming.mkdir(parents=True, exist_ok=True)
@@ -61,9 +104,8 @@ class Command(BaseCommand):
             temporary.write_bytes(body)
             os.replace(temporary, incoming / name)
 
-        today = dt.datetime.now(dt.UTC).date()  # Graph's report dates are UTC days
         try:
-            with GraphReportsClient(GraphSettings.from_env()) as client:
+            with _make_client(GraphSettings.from_env()) as client:
                 summary = run_pull(
                     client,
                     options["report"] or PULLED,
@@ -89,7 +131,10 @@ class Command(BaseCommand):
         files = sorted(p for p in incoming.glob("*.csv"))
         if not files:
             return
-        result = ingest_paths(files, source="graph")
+        # The day each one-day file was asked for is in its name; the reader takes it rather
+        # than inferring the day from the rows (a header-only file has none to infer from).
+        days = {path: day for path in files if (day := _requested_day(path)) is not None}
+        result = ingest_paths(files, source="graph", report_dates=days)
         for path in files:
             refused = any(name == path.name for name, _ in result.failed)
             if refused:
