@@ -7,7 +7,13 @@ import io
 import pytest
 from django.core.management import call_command, get_commands, load_command_class
 
-VEIKART_APPS = ("veikart.core", "veikart.organisations", "veikart.demo")
+VEIKART_APPS = (
+    "veikart.core",
+    "veikart.organisations",
+    "veikart.demo",
+    "veikart.usage",
+    "veikart.trainings",
+)
 OWN_COMMANDS = sorted(name for name, app in get_commands().items() if app in VEIKART_APPS)
 
 

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "ninja",
     "veikart.core",
     "veikart.organisations",
+    "veikart.trainings",
     "veikart.usage",
     "veikart.demo",
 ]

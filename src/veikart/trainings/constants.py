@@ -1,0 +1,59 @@
+"""Course formats, enrolment statuses, the cancellation deadline and the import file words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from veikart.core.constants import Role
+
+
+class CourseFormat(models.TextChoices):
+    CLASSROOM = "classroom", _("Classroom")
+    TEAMS = "teams", _("Teams")
+    ELEARNING = "elearning", _("E-learning")
+
+
+class EnrolmentStatus(models.TextChoices):
+    ENROLLED = "enrolled", _("Enrolled")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+    ATTENDED = "attended", _("Attended")
+    NO_SHOW = "no_show", _("Did not attend")
+
+
+# Statuses that hold one of a session's seats (the simulator's "seats taken = møtt + ikke møtt").
+SEAT_STATUSES = frozenset(
+    {EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED, EnrolmentStatus.NO_SHOW}
+)
+
+# A seat can be given up until this long before the session starts; later, the participant must
+# ask the trainer (the seat is most likely wasted, and the trainer needs to know).
+CANCELLATION_DEADLINE = dt.timedelta(hours=24)
+
+# Roles that see every session. Trainers see the sessions they run, unit managers the sessions
+# with participants from their subtree, everyone the sessions they are enrolled in.
+SESSION_WIDE_ROLES = frozenset({Role.ADMIN, Role.PROGRAMME_LEAD})
+
+# The words of the import files (see docs/user/training-import.md); English values accepted too.
+FORMAT_WORDS: dict[str, CourseFormat] = {
+    "klasserom": CourseFormat.CLASSROOM,
+    "teams": CourseFormat.TEAMS,
+    "e-læring": CourseFormat.ELEARNING,
+    "elæring": CourseFormat.ELEARNING,
+    **{f.value: f for f in CourseFormat},
+}
+STATUS_WORDS: dict[str, EnrolmentStatus] = {
+    "påmeldt": EnrolmentStatus.ENROLLED,
+    "venteliste": EnrolmentStatus.WAITLISTED,
+    "avmeldt": EnrolmentStatus.CANCELLED,
+    "møtt": EnrolmentStatus.ATTENDED,
+    "ikke møtt": EnrolmentStatus.NO_SHOW,
+    **{s.value: s for s in EnrolmentStatus},
+}
+
+COURSE_COLUMNS = ("kode", "tittel", "beskrivelse", "format", "varighet_minutter", "forutsetning")
+SESSION_COLUMNS = ("id", "kurskode", "start", "slutt", "sted", "kursholder", "kapasitet")
+ENROLMENT_COLUMNS = ("okt_id", "ansattnummer", "påmeldt", "status")

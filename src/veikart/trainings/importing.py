@@ -1,0 +1,402 @@
+"""Read and check the training files (kurs.csv, kursokter.csv, pameldinger.csv). Writes nothing.
+
+The files are those the programme's course system (or the demo simulator) exports: UTF-8 (with
+or without BOM) or Windows-1252, ``;`` or ``,`` separated, one header line. Which file is which
+is decided by its columns, not its name. Every problem names the file and line and says what to
+do; :func:`build_plan` collects them all instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.utils.translation import gettext as _
+
+from veikart.organisations.importing.plan import parse_date
+from veikart.organisations.models import Employee, Organisation
+from veikart.trainings.constants import (
+    COURSE_COLUMNS,
+    ENROLMENT_COLUMNS,
+    FORMAT_WORDS,
+    SEAT_STATUSES,
+    SESSION_COLUMNS,
+    STATUS_WORDS,
+    CourseFormat,
+    EnrolmentStatus,
+)
+from veikart.trainings.models import Course, Enrolment, Session
+
+Kind = Literal["courses", "sessions", "enrolments"]
+_REQUIRED: dict[Kind, tuple[str, ...]] = {
+    "courses": COURSE_COLUMNS,
+    "sessions": SESSION_COLUMNS,
+    "enrolments": ENROLMENT_COLUMNS,
+}
+# The columns that tell the files apart.
+_SIGNATURE: tuple[tuple[Kind, frozenset[str]], ...] = (
+    ("enrolments", frozenset({"okt_id", "ansattnummer"})),
+    ("sessions", frozenset({"kurskode", "start"})),
+    ("courses", frozenset({"kode", "tittel"})),
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    source: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.source}: {self.message}"
+        return f"{self.source}, {_('line')} {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    source: str
+    kind: Kind
+    rows: list[tuple[int, dict[str, str]]]
+
+
+@dataclass(frozen=True)
+class CourseRecord:
+    code: str
+    title: str
+    description: str
+    format: CourseFormat
+    duration_minutes: int
+    prerequisite_code: str
+    audience: str
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    code: str
+    course_code: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    location: str
+    trainer_number: str
+    capacity: int | None
+
+
+@dataclass(frozen=True)
+class EnrolmentRecord:
+    session_code: str
+    employee_number: str
+    enrolled_on: dt.date
+    status: EnrolmentStatus
+
+
+@dataclass
+class TrainingPlan:
+    """What the files say, checked against each other and against what Veikart holds."""
+
+    courses: list[CourseRecord] = field(default_factory=list)
+    sessions: list[SessionRecord] = field(default_factory=list)
+    enrolments: list[EnrolmentRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    employees: dict[str, int] = field(default_factory=dict)  # employee number -> id
+    # Every code in the files, valid row or not, so that one bad row is reported once, not again
+    # by each row that refers to it.
+    course_codes: set[str] = field(default_factory=set)
+    session_codes: set[str] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def read_table(name: str, data: bytes) -> CsvTable:
+    """One CSV file as rows of column -> value; raises ValueError with a message for the user."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        text = data[3:].decode("utf-8", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")  # Norwegian Excel's "CSV (semikolon)"
+    header_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max((";", ",", "\t"), key=header_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    headers: list[str] | None = None
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue
+            if headers is None:
+                headers = [cell.strip().casefold() for cell in record]
+                continue
+            cells = [cell.strip() for cell in record]
+            rows.append((reader.line_num, dict(zip(headers, cells, strict=False))))
+    except csv.Error as exc:
+        raise ValueError(
+            _("%(file)s, line %(line)d: the CSV cannot be read (%(error)s).")
+            % {"file": name, "line": reader.line_num, "error": exc}
+        ) from None
+    columns = set(headers or [])
+    kind = next((k for k, signature in _SIGNATURE if signature <= columns), None)
+    if kind is None:
+        raise ValueError(
+            _(
+                "%(file)s is not a training file: its first line must hold the columns of "
+                "kurs.csv, kursokter.csv or pameldinger.csv (see the training import guide)."
+            )
+            % {"file": name}
+        )
+    missing = [c for c in _REQUIRED[kind] if c not in columns]
+    if missing:
+        raise ValueError(
+            _("%(file)s lacks the column(s) %(columns)s. Add them to the first line.")
+            % {"file": name, "columns": ", ".join(missing)}
+        )
+    return CsvTable(name, kind, rows)
+
+
+def build_plan(organisation: Organisation, tables: list[CsvTable]) -> TrainingPlan:
+    """Check the tables; references may point into the files or to what Veikart already holds."""
+    plan = TrainingPlan()
+    by_kind: dict[Kind, CsvTable] = {}
+    for table in tables:
+        if table.kind in by_kind:
+            plan.problems.append(
+                Problem(
+                    table.source,
+                    _("holds the same kind of data as %(other)s. Import one of them.")
+                    % {"other": by_kind[table.kind].source},
+                )
+            )
+        else:
+            by_kind[table.kind] = table
+    plan.employees = dict(
+        Employee.objects.filter(organisation=organisation).values_list("employee_number", "pk")
+    )
+    if "courses" in by_kind:
+        _check_courses(plan, by_kind["courses"])
+    if "sessions" in by_kind:
+        _check_sessions(plan, by_kind["sessions"])
+    if "enrolments" in by_kind:
+        _check_enrolments(plan, by_kind["enrolments"])
+    return plan
+
+
+def _check_courses(plan: TrainingPlan, table: CsvTable) -> None:
+    plan.course_codes.update(values.get("kode", "") for _line, values in table.rows)
+    known = set(Course.objects.values_list("code", flat=True)) | plan.course_codes
+    seen: dict[str, int] = {}
+    for line, values in table.rows:
+        problems: list[str] = []
+        code = values.get("kode", "")
+        form = FORMAT_WORDS.get(values.get("format", "").casefold())
+        minutes = values.get("varighet_minutter", "")
+        prerequisite = values.get("forutsetning", "")
+        if not code:
+            problems.append(_("the course code (kode) is empty. Give every course a code."))
+        elif code in seen:
+            problems.append(
+                _("course %(code)s is also on line %(other)d. Keep one of the lines.")
+                % {"code": code, "other": seen[code]}
+            )
+        if not values.get("tittel", ""):
+            problems.append(_("the title (tittel) is empty."))
+        if form is None:
+            problems.append(
+                _("unknown format %(value)r. Use klasserom, teams or e-læring.")
+                % {"value": values.get("format", "")}
+            )
+        if not minutes.isdigit() or int(minutes) <= 0:
+            problems.append(
+                _("varighet_minutter must be a whole number of minutes above 0 (got %(value)r).")
+                % {"value": minutes}
+            )
+        if prerequisite and (prerequisite not in known or prerequisite == code):
+            problems.append(
+                _(
+                    "the prerequisite %(code)r is not a course in kurs.csv or in Veikart. "
+                    "Correct the code or leave forutsetning empty."
+                )
+                % {"code": prerequisite}
+            )
+        plan.problems.extend(Problem(table.source, p, line) for p in problems)
+        seen.setdefault(code, line)
+        if problems or form is None:
+            continue
+        plan.courses.append(
+            CourseRecord(
+                code=code,
+                title=values["tittel"],
+                description=values.get("beskrivelse", ""),
+                format=form,
+                duration_minutes=int(minutes),
+                prerequisite_code=prerequisite,
+                audience=values.get("målgruppe", ""),
+            )
+        )
+
+
+def _aware(value: str) -> dt.datetime | None:
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.utcoffset() is not None else None
+
+
+def _check_sessions(plan: TrainingPlan, table: CsvTable) -> None:
+    courses = set(Course.objects.values_list("code", flat=True)) | plan.course_codes
+    plan.session_codes.update(values.get("id", "") for _line, values in table.rows)
+    seen: dict[str, int] = {}
+    for line, values in table.rows:
+        problems: list[str] = []
+        code = values.get("id", "")
+        course = values.get("kurskode", "")
+        starts_at, ends_at = _aware(values.get("start", "")), _aware(values.get("slutt", ""))
+        trainer = values.get("kursholder", "")
+        capacity = values.get("kapasitet", "")
+        if not code:
+            problems.append(_("the session id (id) is empty. Give every session an id."))
+        elif code in seen:
+            problems.append(
+                _("session %(code)s is also on line %(other)d. Keep one of the lines.")
+                % {"code": code, "other": seen[code]}
+            )
+        if course not in courses:
+            problems.append(
+                _("unknown course code %(code)r. Add the course to kurs.csv or correct the code.")
+                % {"code": course}
+            )
+        for column, parsed in (("start", starts_at), ("slutt", ends_at)):
+            if parsed is None:
+                problems.append(
+                    _(
+                        "%(column)s must be a time with its UTC offset, such as "
+                        "2019-09-03T09:00:00+02:00 (got %(value)r)."
+                    )
+                    % {"column": column, "value": values.get(column, "")}
+                )
+        if starts_at and ends_at and ends_at < starts_at:
+            problems.append(_("the session ends (slutt) before it starts (start)."))
+        if trainer and trainer not in plan.employees:
+            problems.append(
+                _(
+                    "the trainer's employee number %(number)r is not in the HR data. Import "
+                    "the HR export first, or correct the number."
+                )
+                % {"number": trainer}
+            )
+        if capacity and (not capacity.isdigit() or int(capacity) <= 0):
+            problems.append(
+                _(
+                    "kapasitet must be a whole number of seats above 0, or empty for unlimited "
+                    "(got %(value)r)."
+                )
+                % {"value": capacity}
+            )
+        plan.problems.extend(Problem(table.source, p, line) for p in problems)
+        seen.setdefault(code, line)
+        if problems or starts_at is None or ends_at is None:
+            continue
+        plan.sessions.append(
+            SessionRecord(
+                code=code,
+                course_code=course,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                location=values.get("sted", ""),
+                trainer_number=trainer,
+                capacity=int(capacity) if capacity else None,
+            )
+        )
+
+
+def _check_enrolments(plan: TrainingPlan, table: CsvTable) -> None:
+    capacity: dict[str, int | None] = dict(Session.objects.values_list("code", "capacity"))
+    capacity.update({s.code: s.capacity for s in plan.sessions})
+    seen: dict[tuple[str, str], int] = {}
+    seats: dict[str, set[str]] = defaultdict(set)  # session code -> employee numbers with a seat
+    first_line: dict[str, int] = {}
+    for line, values in table.rows:
+        problems: list[str] = []
+        session = values.get("okt_id", "")
+        number = values.get("ansattnummer", "")
+        enrolled_on = parse_date(values.get("påmeldt", ""))
+        status = STATUS_WORDS.get(values.get("status", "").casefold())
+        if session not in capacity and session not in plan.session_codes:
+            problems.append(
+                _("unknown session %(code)r. Add it to kursokter.csv or correct okt_id.")
+                % {"code": session}
+            )
+        if number not in plan.employees:
+            problems.append(
+                _(
+                    "employee number %(number)r is not in the HR data. Import the HR export "
+                    "first, or correct the number."
+                )
+                % {"number": number}
+            )
+        if (session, number) in seen:
+            problems.append(
+                _(
+                    "%(number)s is enrolled in %(session)s also on line %(other)d. A person "
+                    "can be in a session once: keep one of the lines."
+                )
+                % {"number": number, "session": session, "other": seen[(session, number)]}
+            )
+        if enrolled_on is None:
+            problems.append(
+                _("påmeldt must be a date such as 2019-09-03 (got %(value)r).")
+                % {"value": values.get("påmeldt", "")}
+            )
+        if status is None:
+            problems.append(
+                _("unknown status %(value)r. Use møtt, ikke møtt, påmeldt, avmeldt or venteliste.")
+                % {"value": values.get("status", "")}
+            )
+        plan.problems.extend(Problem(table.source, p, line) for p in problems)
+        seen.setdefault((session, number), line)
+        if problems or enrolled_on is None or status is None:
+            continue
+        if status in SEAT_STATUSES:
+            seats[session].add(number)
+            first_line.setdefault(session, line)
+        plan.enrolments.append(EnrolmentRecord(session, number, enrolled_on, status))
+    _check_capacity(plan, table.source, capacity, seats, first_line)
+
+
+def _check_capacity(
+    plan: TrainingPlan,
+    source: str,
+    capacity: dict[str, int | None],
+    seats: dict[str, set[str]],
+    first_line: dict[str, int],
+) -> None:
+    """Seats after the import (the file's rows over what Veikart holds) must fit each session."""
+    in_file = {(e.session_code, e.employee_number) for e in plan.enrolments}
+    held = Enrolment.objects.filter(
+        session__code__in=list(seats), status__in=list(SEAT_STATUSES)
+    ).values_list("session__code", "employee__employee_number")
+    for session, number in held:
+        if (session, number) not in in_file:
+            seats[session].add(number)
+    for session, people in sorted(seats.items()):
+        limit = capacity.get(session)
+        if limit is not None and len(people) > limit:
+            plan.problems.append(
+                Problem(
+                    source,
+                    _(
+                        "session %(session)s has %(taken)d people with a seat (møtt, ikke møtt "
+                        "or påmeldt) but only %(capacity)d seats. Put the rest on the waiting "
+                        "list (venteliste) or raise kapasitet in kursokter.csv."
+                    )
+                    % {"session": session, "taken": len(people), "capacity": limit},
+                    first_line[session],
+                )
+            )

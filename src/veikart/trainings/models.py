@@ -1,0 +1,112 @@
+"""Training: courses, their sessions and who enrolled in (and attended) them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from veikart.organisations.models import Employee
+from veikart.trainings.constants import CourseFormat, EnrolmentStatus
+
+
+class Course(models.Model):
+    """A course as the programme offers it, e.g. "Teams grunnkurs" (``TEAMS-GK``)."""
+
+    code = models.CharField(_("course code"), max_length=50, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    format = models.CharField(
+        _("format"), max_length=20, choices=CourseFormat.choices, default=CourseFormat.CLASSROOM
+    )
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"))
+    prerequisite = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("prerequisite"),
+    )
+    audience = models.CharField(_("audience"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Session(models.Model):
+    """One run of a course (for e-learning: an enrolment window). ``capacity`` None = unlimited."""
+
+    code = models.CharField(_("session id"), max_length=50, unique=True)
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("course")
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    trainer = models.ForeignKey(
+        Employee,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions_run",
+        verbose_name=_("trainer"),
+    )
+    capacity = models.PositiveIntegerField(_("seats"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["starts_at", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gte=models.F("starts_at")),
+                name="session_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.course.code} {self.day:%Y-%m-%d}"
+
+    @property
+    def day(self) -> dt.date:
+        """The local (Europe/Oslo) day the session starts."""
+        return timezone.localtime(self.starts_at).date()
+
+
+class Enrolment(models.Model):
+    """A person's place in a session: a seat, a place on the waiting list, or the outcome."""
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("session")
+    )
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("employee")
+    )
+    enrolled_on = models.DateField(_("enrolled on"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=EnrolmentStatus.choices,
+        default=EnrolmentStatus.ENROLLED,
+    )
+    # Place on the waiting list (1 = next to get a seat); None for everyone not waiting.
+    position = models.PositiveIntegerField(_("waiting-list position"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["session", "position", "enrolled_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "employee"], name="enrolment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee} – {self.session} ({self.status})"

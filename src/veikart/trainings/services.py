@@ -1,0 +1,367 @@
+"""Writes to training: enrolment, cancellation with waiting-list promotion, attendance, import.
+
+Every write that touches more than one row runs in one transaction, with the session row locked,
+so two people taking the last seat at the same moment cannot both get it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from veikart.core.services import record_audit_event
+from veikart.organisations.models import Employee
+from veikart.organisations.services import ImportRefused, UploadedFile, require_organisation
+from veikart.trainings.constants import CANCELLATION_DEADLINE, SEAT_STATUSES, EnrolmentStatus
+from veikart.trainings.importing import Problem, TrainingPlan, build_plan, read_table
+from veikart.trainings.models import Course, Enrolment, Session
+
+__all__ = [
+    "EnrolmentRefused",
+    "ImportRefused",
+    "TrainingImportResult",
+    "UploadedFile",
+    "cancel",
+    "enrol",
+    "import_training",
+    "register_attendance",
+]
+
+
+class EnrolmentRefused(Exception):
+    """The enrolment change is not allowed; the message says why, for the person asking."""
+
+
+def _lock(session: Session) -> Session:
+    return Session.objects.select_for_update().get(pk=session.pk)
+
+
+def _seats_taken(session: Session) -> int:
+    return session.enrolments.filter(status__in=list(SEAT_STATUSES)).count()
+
+
+def _next_position(session: Session) -> int:
+    last = session.enrolments.filter(status=EnrolmentStatus.WAITLISTED).aggregate(
+        last=Max("position")
+    )["last"]
+    return (last or 0) + 1
+
+
+def enrol(session: Session, employee: Employee, *, on: dt.date | None = None) -> Enrolment:
+    """Give ``employee`` a seat, or the last place on the waiting list when the session is full.
+
+    Enrolling someone who already has a seat or a place changes nothing; someone who cancelled
+    enrols again (at the end of the queue if the session is full).
+    """
+    with transaction.atomic():
+        session = _lock(session)
+        enrolment = Enrolment.objects.filter(session=session, employee=employee).first()
+        if enrolment is not None and enrolment.status != EnrolmentStatus.CANCELLED:
+            return enrolment
+        if enrolment is None:
+            enrolment = Enrolment(session=session, employee=employee)
+        enrolment.enrolled_on = on or timezone.localdate()
+        if session.capacity is None or _seats_taken(session) < session.capacity:
+            enrolment.status, enrolment.position = EnrolmentStatus.ENROLLED, None
+        else:
+            enrolment.status = EnrolmentStatus.WAITLISTED
+            enrolment.position = _next_position(session)
+        enrolment.save()
+    return enrolment
+
+
+def cancel(enrolment: Enrolment, *, now: dt.datetime) -> Enrolment | None:
+    """Cancel ``enrolment``; the freed seat goes to the first on the waiting list (returned).
+
+    A seat can be given up until :data:`CANCELLATION_DEADLINE` before the session starts; a
+    place on the waiting list at any time before the start.
+    """
+    if timezone.is_naive(now):
+        raise ValueError("now must be timezone-aware")
+    with transaction.atomic():
+        session = _lock(enrolment.session)
+        enrolment.refresh_from_db()
+        if enrolment.status in (EnrolmentStatus.ATTENDED, EnrolmentStatus.NO_SHOW):
+            raise EnrolmentRefused(
+                _("The session has taken place; attendance is registered and cannot be cancelled.")
+            )
+        if enrolment.status == EnrolmentStatus.CANCELLED:
+            return None
+        deadline = session.starts_at - (
+            CANCELLATION_DEADLINE
+            if enrolment.status == EnrolmentStatus.ENROLLED
+            else dt.timedelta()
+        )
+        if now > deadline:
+            raise EnrolmentRefused(
+                _(
+                    "The deadline for cancelling was %(deadline)s (%(hours)d hours before the "
+                    "session starts). Contact the trainer if you cannot attend."
+                )
+                % {
+                    "deadline": date_format(timezone.localtime(deadline), "DATETIME_FORMAT"),
+                    "hours": CANCELLATION_DEADLINE // dt.timedelta(hours=1),
+                }
+            )
+        had_seat = enrolment.status == EnrolmentStatus.ENROLLED
+        enrolment.status, enrolment.position = EnrolmentStatus.CANCELLED, None
+        enrolment.save(update_fields=["status", "position"])
+        promoted = _promote(session) if had_seat else None
+        _renumber_waitlist(session)
+    return promoted
+
+
+def _promote(session: Session) -> Enrolment | None:
+    if session.capacity is not None and _seats_taken(session) >= session.capacity:
+        return None
+    first = (
+        session.enrolments.filter(status=EnrolmentStatus.WAITLISTED)
+        .order_by("position", "enrolled_on", "pk")
+        .first()
+    )
+    if first is not None:
+        first.status, first.position = EnrolmentStatus.ENROLLED, None
+        first.save(update_fields=["status", "position"])
+    return first
+
+
+def _renumber_waitlist(session: Session) -> None:
+    """Positions 1, 2, 3 … in queue order; None for everyone not waiting."""
+    changed: list[Enrolment] = []
+    waiting = 0
+    queue = session.enrolments.order_by(F("position").asc(nulls_last=True), "enrolled_on", "pk")
+    for enrolment in queue:
+        position = None
+        if enrolment.status == EnrolmentStatus.WAITLISTED:
+            waiting += 1
+            position = waiting
+        if enrolment.position != position:
+            enrolment.position = position
+            changed.append(enrolment)
+    Enrolment.objects.bulk_update(changed, ["position"])
+
+
+@dataclass(frozen=True)
+class AttendanceResult:
+    attended: int
+    no_show: int
+
+
+def register_attendance(session: Session, attended: Iterable[int]) -> AttendanceResult:
+    """Mark the seated participants in ``attended`` (employee ids) attended, the rest no-shows.
+
+    Refuses, changing nothing, when someone in ``attended`` has no seat in the session.
+    """
+    present = set(attended)
+    with transaction.atomic():
+        session = _lock(session)
+        seated = list(session.enrolments.filter(status__in=list(SEAT_STATUSES)))
+        strangers = present - {e.employee_id for e in seated}
+        if strangers:
+            names = Employee.objects.filter(pk__in=strangers).order_by("employee_number")
+            raise EnrolmentRefused(
+                _(
+                    "%(people)s had no seat in this session. Enrol them first, then register "
+                    "attendance again."
+                )
+                % {"people": ", ".join(f"{e.full_name} ({e.employee_number})" for e in names)}
+            )
+        for enrolment in seated:
+            enrolment.status = (
+                EnrolmentStatus.ATTENDED
+                if enrolment.employee_id in present
+                else EnrolmentStatus.NO_SHOW
+            )
+        Enrolment.objects.bulk_update(seated, ["status"])
+    came = sum(1 for e in seated if e.status == EnrolmentStatus.ATTENDED)
+    return AttendanceResult(attended=came, no_show=len(seated) - came)
+
+
+# --- Import -------------------------------------------------------------------------------------
+
+
+@dataclass
+class TrainingImportResult:
+    """The outcome (or, without apply, the preview) of a training import."""
+
+    applied: bool
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # "course_created", "session_changed" …
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def changes(self) -> int:
+        return sum(self.counts.values())
+
+
+def import_training(
+    files: list[UploadedFile], *, apply: bool, actor: User | None = None
+) -> TrainingImportResult:
+    """Check the training files and, with ``apply``, write them all at once.
+
+    Courses and sessions are matched on their codes, enrolments on (session, employee number):
+    importing the same files again changes nothing. With ``apply``, any problem raises
+    :class:`ImportRefused` and nothing is written; without it, the problems are returned.
+    """
+    organisation = require_organisation()
+    tables, unreadable = [], []
+    for file in files:
+        try:
+            tables.append(read_table(file.name, file.data))
+        except ValueError as exc:
+            unreadable.append(str(exc))
+    if unreadable:
+        raise ImportRefused(unreadable)
+    with transaction.atomic():
+        if apply:
+            # One import at a time: lock every session row the import may touch.
+            list(Session.objects.select_for_update().values_list("pk", flat=True))
+        plan = build_plan(organisation, tables)
+        if not plan.ok:
+            if apply:
+                raise ImportRefused([str(p) for p in plan.problems])
+            return TrainingImportResult(False, plan.problems)
+        counts = _write_courses(plan, apply=apply)
+        counts |= _write_sessions(plan, apply=apply)
+        counts |= _write_enrolments(plan, apply=apply)
+        if apply:
+            record_audit_event(
+                actor,
+                "training.import",
+                detail={**counts, "files": [f"{f.name} ({f.sha256[:12]})" for f in files]},
+            )
+    return TrainingImportResult(apply, [], counts)
+
+
+def _write_courses(plan: TrainingPlan, *, apply: bool) -> dict[str, int]:
+    existing = {c.code: c for c in Course.objects.select_related("prerequisite")}
+    created: list[Course] = []
+    changed: list[Course] = []
+    for record in plan.courses:
+        course = existing.get(record.code)
+        values = (
+            record.title,
+            record.description,
+            record.format,
+            record.duration_minutes,
+            record.audience,
+        )
+        if course is None:
+            course = Course(code=record.code)
+            created.append(course)
+        elif values == (
+            course.title,
+            course.description,
+            course.format,
+            course.duration_minutes,
+            course.audience,
+        ) and record.prerequisite_code == (course.prerequisite.code if course.prerequisite else ""):
+            continue
+        else:
+            changed.append(course)
+        (
+            course.title,
+            course.description,
+            course.format,
+            course.duration_minutes,
+            course.audience,
+        ) = values
+        existing[record.code] = course
+    if apply:
+        Course.objects.bulk_create(created)
+        fields = ["title", "description", "format", "duration_minutes", "audience"]
+        Course.objects.bulk_update(changed, fields)
+        ids = dict(Course.objects.values_list("code", "pk"))
+        linked: list[Course] = []
+        for record in plan.courses:
+            course = existing[record.code]
+            prerequisite = ids.get(record.prerequisite_code)
+            if course.prerequisite_id != prerequisite:
+                course.prerequisite_id = prerequisite
+                linked.append(course)
+        Course.objects.bulk_update(linked, ["prerequisite"])
+    return {"course_created": len(created), "course_changed": len(changed)}
+
+
+def _write_sessions(plan: TrainingPlan, *, apply: bool) -> dict[str, int]:
+    existing = {s.code: s for s in Session.objects.select_related("course", "trainer")}
+    created: list[Session] = []
+    changed: list[Session] = []
+    courses = dict(Course.objects.values_list("code", "pk"))
+    for record in plan.sessions:
+        session = existing.get(record.code)
+        trainer = plan.employees.get(record.trainer_number) if record.trainer_number else None
+        if session is not None and (
+            session.course.code,
+            session.starts_at,
+            session.ends_at,
+            session.location,
+            session.trainer_id,
+            session.capacity,
+        ) == (
+            record.course_code,
+            record.starts_at,
+            record.ends_at,
+            record.location,
+            trainer,
+            record.capacity,
+        ):
+            continue
+        if session is None:
+            session = Session(code=record.code)
+            created.append(session)
+        else:
+            changed.append(session)
+        session.course_id = courses.get(record.course_code, 0)  # new courses: none in a preview
+        session.starts_at, session.ends_at = record.starts_at, record.ends_at
+        session.location, session.trainer_id = record.location, trainer
+        session.capacity = record.capacity
+    if apply:
+        Session.objects.bulk_create(created)
+        fields = ["course", "starts_at", "ends_at", "location", "trainer", "capacity"]
+        Session.objects.bulk_update(changed, fields)
+    return {"session_created": len(created), "session_changed": len(changed)}
+
+
+def _write_enrolments(plan: TrainingPlan, *, apply: bool) -> dict[str, int]:
+    codes = {e.session_code for e in plan.enrolments}
+    existing = {
+        (e.session.code, e.employee.employee_number): e
+        for e in Enrolment.objects.filter(session__code__in=list(codes)).select_related(
+            "session", "employee"
+        )
+    }
+    sessions = dict(Session.objects.filter(code__in=list(codes)).values_list("code", "pk"))
+    created: list[Enrolment] = []
+    changed: list[Enrolment] = []
+    for record in plan.enrolments:
+        enrolment = existing.get((record.session_code, record.employee_number))
+        if enrolment is None:
+            enrolment = Enrolment(
+                session_id=sessions.get(record.session_code, 0),
+                employee_id=plan.employees[record.employee_number],
+            )
+            created.append(enrolment)
+        elif (enrolment.enrolled_on, enrolment.status) == (record.enrolled_on, record.status):
+            continue
+        else:
+            changed.append(enrolment)
+        enrolment.enrolled_on, enrolment.status = record.enrolled_on, record.status
+    if apply:
+        Enrolment.objects.bulk_create(created, batch_size=1000)
+        Enrolment.objects.bulk_update(changed, ["enrolled_on", "status"], batch_size=1000)
+        touched = {e.session_id for e in created} | {e.session_id for e in changed}
+        for session in Session.objects.filter(pk__in=touched):
+            _renumber_waitlist(session)
+    return {"enrolment_created": len(created), "enrolment_changed": len(changed)}
