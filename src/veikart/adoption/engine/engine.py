@@ -1,0 +1,537 @@
+"""Compute adoption metrics from the usage lake with DuckDB, per period and group.
+
+:func:`compute` opens an in-memory DuckDB connection (no database file: see the architecture),
+reads the weekly snapshots of the reports the metrics need straight from the lake's Parquet
+files, joins them to the caller's ``people`` table and evaluates every metric of the registry in
+one query. The query is built by :func:`build_sql`; README.md beside this module walks through it.
+
+Weeks. A person-week is measured by the report's *weekly* (D7, ``form=period``) snapshot whose
+refresh date falls in that ISO week; when the lake holds several (daily pulls give a D7 file every
+day), the latest refresh date of the week wins, as it covers the most of the week. One-day
+(``form=date``) files are not read for weekly figures: they list only the people active that day
+(so a missing day looks like a quiet one), their days and the D7 windows overlap, Microsoft's
+daily and weekly counts do not reconcile exactly, and the lake keeps the two forms apart so they
+are never summed together. D30/D90/D180 files are not read either. A snapshot is taken to list
+each person once, as Microsoft's reports do; a file that listed someone twice would count them
+twice (refusing such a file belongs to the reader, at ingest).
+
+Months. A week belongs to the month that holds its Thursday (the rule ISO 8601 uses for years),
+so every week is in exactly one month. Dates are calendar days as Microsoft reports them; no
+timestamps are involved, so nothing is converted to Europe/Oslo here — whoever builds ``people``
+from timestamps (assignments) must take the day in Europe/Oslo.
+
+Coverage. A metric has a value for a period only when every week of the period (every week that
+occurs in ``people``) has a snapshot of every report the metric reads — a week without a Teams
+file is unknown, not a week without Teams. Otherwise its value is null; ``n`` is still given.
+
+Privacy. Every figure carries ``n``, the number of people in its group and period. ``min_n`` is
+plain suppression: the value is nulled where ``n < min_n``. It does not stop a hidden cell from
+being recovered by subtraction (a parent minus its visible children); complementary suppression
+belongs to the privacy layer that reads these results, not to this engine.
+
+No Django imports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pyarrow as pa
+
+from veikart.adoption.engine.registry import PREVIOUS, REGISTRY, Metric, references
+from veikart.usage.formats import NO_PERIOD_COLUMN, REPORTS
+
+Grain = Literal["week", "month"]
+GRAINS: tuple[Grain, ...] = ("week", "month")
+
+# What the caller says about each person and ISO week they were employed: where they belonged
+# that week. ``person`` is the pseudonym the lake knows them by that week. ``employee_id``
+# (optional: absent or all null) is the human behind it, stable when the account changes — at a
+# merger a Rygge employee gets a new sign-in name, hence a new pseudonym, and without it would be
+# two people in a month that spans the change and would not "return" in the first week after
+# it. ``unit_path`` lists the unit's ancestors from the top, the unit last: "/3/17/42/".
+# ``training_status`` is "trained", "not_yet" or "never" (not checked here).
+PEOPLE_SCHEMA = pa.schema(
+    [
+        pa.field("person", pa.string(), nullable=False),
+        pa.field("week_start", pa.date32(), nullable=False),  # the Monday of the ISO week
+        pa.field("unit_id", pa.int64(), nullable=False),
+        pa.field("unit_path", pa.string(), nullable=False),
+        pa.field("former_org", pa.string()),
+        pa.field("is_leader", pa.bool_()),
+        pa.field("training_status", pa.string()),
+        pa.field("unit_type", pa.string()),
+        pa.field("employee_id", pa.int64()),
+    ]
+)
+OPTIONAL_PEOPLE_COLUMNS = frozenset({"employee_id"})
+
+
+@dataclass(frozen=True)
+class Group:
+    """A column figures can be broken down by: its SQL over the person-week and its type."""
+
+    sql: str
+    type: pa.DataType
+
+
+# "unit_id" is the unit itself; "unit_subtree" is every unit above it too, so that a unit's figure
+# covers everyone in its subtree (the person-week is counted once for each ancestor).
+GROUPS: dict[str, Group] = {
+    "unit_id": Group('"people"."unit_id"', pa.int64()),
+    "unit_subtree": Group('"subtree"."unit_subtree"', pa.int64()),
+    "former_org": Group('"people"."former_org"', pa.string()),
+    "is_leader": Group('"people"."is_leader"', pa.bool_()),
+    "training_status": Group('"people"."training_status"', pa.string()),
+    "unit_type": Group('"people"."unit_type"', pa.string()),
+}
+
+_SQL_TYPES = {
+    "count": "BIGINT",
+    "seconds": "BIGINT",
+    "duration": "BIGINT",
+    "date": "DATE",
+    "bool": "BOOLEAN",
+    "string": "VARCHAR",
+    "period": "INTEGER",
+}
+_INDENT = "    "
+
+
+def compute(
+    lake_root: Path,
+    people: pa.Table,
+    *,
+    metrics: Sequence[str],
+    grain: Grain,
+    groups: Sequence[str],
+    min_n: int = 0,
+    registry: Mapping[str, Metric] = REGISTRY,
+) -> pa.Table:
+    """Every metric in ``metrics`` for every period and combination of ``groups``.
+
+    ``people`` has the columns of :data:`PEOPLE_SCHEMA`, one row per person and ISO week they were
+    employed. ``groups`` are keys of :data:`GROUPS` (none: the whole organisation). Returns a
+    table with the columns ``period`` (the Monday of the ISO week, or the first of the month),
+    the group columns, ``metric`` (its key), ``value`` (float, null where the lake does not cover
+    the period or ``n < min_n``) and ``n`` (people in the group and period), sorted by period,
+    groups and metric. See the module docstring for weeks, months, coverage and suppression.
+    """
+    chosen = _chosen_metrics(metrics, registry)
+    _check_arguments(grain, groups, min_n)
+    table = _people_table(people)
+    snapshots = {report: weekly_snapshots(lake_root, report) for report in reports_of(chosen)}
+    present = {report for report, weeks in snapshots.items() if weeks}
+    sql = build_sql(chosen, grain=grain, groups=groups, present=present)
+    parameters: dict[str, object] = {"min_n": min_n}
+    for index, metric in enumerate(chosen):
+        parameters[f"metric_{index}"] = metric.key
+    for report, weeks in snapshots.items():
+        parameters[f"weeks_{report}"] = list(weeks)
+        if weeks:
+            parameters[f"files_{report}"] = [str(path) for path in weeks.values()]
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.register("people_input", table)
+        _check_people(connection)
+        result = connection.execute(sql, parameters).to_arrow_table()
+    finally:
+        connection.close()
+    return result.cast(result_schema(groups))
+
+
+def result_schema(groups: Sequence[str]) -> pa.Schema:
+    """The columns :func:`compute` returns for ``groups``."""
+    return pa.schema(
+        [
+            pa.field("period", pa.date32()),
+            *(pa.field(name, GROUPS[name].type) for name in groups),
+            pa.field("metric", pa.string()),
+            pa.field("value", pa.float64()),
+            pa.field("n", pa.int64()),
+        ]
+    )
+
+
+def weekly_snapshots(lake_root: Path, report: str) -> dict[dt.date, Path]:
+    """The file each ISO week (by its Monday) is measured by: the week's latest weekly snapshot.
+
+    Paths follow :func:`veikart.usage.lake.snapshot_path`: ``form=period/day=<refresh date>/d7``,
+    or ``d0`` for the active-user report, which has no report period.
+    """
+    name = "d0.parquet" if report in NO_PERIOD_COLUMN else "d7.parquet"
+    chosen: dict[dt.date, tuple[dt.date, Path]] = {}
+    for file in (lake_root / report / "form=period").glob(f"day=*/{name}"):
+        try:
+            day = dt.date.fromisoformat(file.parent.name.removeprefix("day="))
+        except ValueError:
+            continue
+        week = day - dt.timedelta(days=day.weekday())
+        if week not in chosen or day > chosen[week][0]:
+            chosen[week] = (day, file)
+    return {week: chosen[week][1] for week in sorted(chosen)}
+
+
+def reports_of(metrics: Sequence[Metric]) -> list[str]:
+    """The reports the metrics read, each once, in a fixed order."""
+    return sorted({report for metric in metrics for report in metric.reports})
+
+
+# --- the query -------------------------------------------------------------------------------
+
+
+def build_sql(
+    metrics: Sequence[Metric],
+    *,
+    grain: Grain,
+    groups: Sequence[str],
+    present: Collection[str],
+) -> str:
+    """The query :func:`compute` runs; ``present`` are the reports the lake has snapshots of.
+
+    Parameters it binds: ``$files_<report>`` (the snapshot files, for a present report),
+    ``$weeks_<report>`` (the Mondays of the weeks they cover), ``$metric_<i>`` (the keys) and
+    ``$min_n``. Values are never written into the text.
+    """
+    reports = reports_of(metrics)
+    previous = [m for m in metrics if m.previous_sql is not None]
+    ctes = [_PEOPLE_CTES]
+    ctes += [_report_cte(report, metrics, report in present) for report in reports]
+    ctes.append(_coverage_cte(reports, grain))
+    if previous:
+        ctes.append(_previous_cte(previous, grain))
+    ctes.append(_person_periods_cte(metrics, grain, groups, with_previous=bool(previous)))
+    ctes.append(_aggregates_cte(metrics, grain, groups))
+    selects = [_metric_select(index, metric, groups, grain) for index, metric in enumerate(metrics)]
+    order = ", ".join(_q(name) for name in ("period", *groups, "metric"))
+    return (
+        "WITH\n" + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(selects) + f"\nORDER BY {order}\n"
+    )
+
+
+def _q(identifier: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _period(week_start: str, grain: Grain) -> str:
+    if grain == "week":
+        return week_start
+    return f"CAST(date_trunc('month', {week_start} + 3) AS DATE)"  # the month of its Thursday
+
+
+def _shift(period: str, grain: Grain, *, forward: bool) -> str:
+    sign = "+" if forward else "-"
+    if grain == "week":
+        return f"{period} {sign} 7"
+    return f"CAST({period} {sign} INTERVAL 1 MONTH AS DATE)"
+
+
+def _week_table(report: str) -> str:
+    return _q(f"week_{report}")
+
+
+def _report_cte(report: str, metrics: Sequence[Metric], present: bool) -> str:
+    """One row per person and week from the report's chosen weekly snapshots.
+
+    Rows of people who are not in ``people`` (external accounts, unmapped pseudonyms) are
+    dropped here, and the 64-character pseudonym gives way to a small integer for the joins.
+    """
+    fields = {f.name: f for f in REPORTS[report].fields}
+    wanted = sorted({c for m in metrics for c in m.report_columns(report)})
+    if not present:  # no snapshot at all: an empty table of the right shape
+        columns = [
+            'CAST(NULL AS INTEGER) AS "person_id"',
+            'CAST(NULL AS DATE) AS "week_start"',
+            *(f"CAST(NULL AS {_SQL_TYPES[fields[c].kind]}) AS {_q(c)}" for c in wanted),
+        ]
+        body = f"SELECT\n{_lines(columns, 2)}\n{_INDENT}WHERE false"
+        return f"{_week_table(report)} AS (\n{_INDENT}{body}\n)"
+    week = 'CAST(date_trunc(\'week\', "snapshots"."report_refresh_date") AS DATE)'
+    columns = [
+        '"person_ids"."person_id" AS "person_id"',
+        f'{week} AS "week_start"',
+        *(f'"snapshots".{_q(c)} AS {_q(c)}' for c in wanted),
+    ]
+    source = _lines([f"$files_{report}", "union_by_name = true", "hive_partitioning = true"], 2)
+    return (
+        f"{_week_table(report)} AS (\n"
+        f"{_INDENT}SELECT\n{_lines(columns, 2)}\n"
+        f'{_INDENT}FROM read_parquet(\n{source}\n{_INDENT}) AS "snapshots"\n'
+        f'{_INDENT}JOIN "person_ids" ON "person_ids"."person" = "snapshots"."person"\n'
+        ")"
+    )
+
+
+_PEOPLE_CTES = """"person_ids" AS MATERIALIZED (
+    SELECT
+        "distinct_people"."person" AS "person",
+        CAST(row_number() OVER (ORDER BY "distinct_people"."person") AS INTEGER) AS "person_id"
+    FROM (SELECT DISTINCT "person" FROM "people_input") AS "distinct_people"
+),
+"people" AS (
+    SELECT
+        "person_ids"."person_id" AS "person_id",
+        COALESCE("people_input"."employee_id", "person_ids"."person_id") AS "employee",
+        "people_input".*
+    FROM "people_input"
+    JOIN "person_ids" ON "person_ids"."person" = "people_input"."person"
+)"""
+
+
+def _coverage_cte(reports: Sequence[str], grain: Grain) -> str:
+    """Per period: does every week in it have a snapshot of each report?"""
+    period = _period('"weeks"."week_start"', grain)
+    columns = [
+        f'{period} AS "period"',
+        *(
+            f"bool_and(\n{_INDENT * 3}"
+            f'list_contains(CAST($weeks_{r} AS DATE[]), "weeks"."week_start")\n'
+            f"{_INDENT * 2}) AS {_q(r)}"
+            for r in reports
+        ),
+    ]
+    # Text built from quoted identifiers and registry declarations; values are bound.
+    return (
+        '"coverage" AS MATERIALIZED (\n'  # noqa: S608
+        f"{_INDENT}SELECT\n{_lines(columns, 2)}\n"
+        f'{_INDENT}FROM (SELECT DISTINCT "week_start" FROM "people") AS "weeks"\n'
+        f"{_INDENT}GROUP BY {period}\n"
+        ")"
+    )
+
+
+def _joins(reports: Sequence[str]) -> list[str]:
+    return [
+        f"LEFT JOIN {_week_table(r)} AS {_q(r)}\n"
+        f'{_INDENT * 2}ON {_q(r)}."person_id" = "people"."person_id"\n'
+        f'{_INDENT * 2}AND {_q(r)}."week_start" = "people"."week_start"'
+        for r in reports
+    ]
+
+
+def _previous_cte(metrics: Sequence[Metric], grain: Grain) -> str:
+    """Per person and period: did the metric's condition hold in any week of the period before?
+
+    The row is keyed by the period *after* the one measured, ready to join to the current one.
+    """
+    following = _shift(_period('"people"."week_start"', grain), grain, forward=True)
+    reports = sorted(
+        {table for m in metrics for table, _ in references(m.previous_sql or "")} & set(REPORTS)
+    )
+    columns = [
+        '"people"."employee" AS "employee"',
+        f'{following} AS "period"',
+        *(f"bool_or({m.previous_sql}) AS {_q(m.key)}" for m in metrics),
+    ]
+    joins = "".join(f"\n{_INDENT}{join}" for join in _joins(reports))
+    return (
+        f"{_q(PREVIOUS)} AS MATERIALIZED (\n"
+        f"{_INDENT}SELECT\n{_lines(columns, 2)}\n"
+        f'{_INDENT}FROM "people"{joins}\n'
+        f'{_INDENT}GROUP BY "people"."employee", {following}\n'
+        ")"
+    )
+
+
+def _person_periods_cte(
+    metrics: Sequence[Metric], grain: Grain, groups: Sequence[str], *, with_previous: bool
+) -> str:
+    """Stage 1: every metric's numerator and denominator for each person, period and group.
+
+    A unit subtree is exploded here only for months: a person who moved during a month has
+    weeks in two units, and must still count once in a unit above both. In a week a person is
+    in one unit, so the explosion waits for stage 2, over far fewer rows.
+    """
+    period = _period('"people"."week_start"', grain)
+    explode_now = "unit_subtree" in groups and grain != "week"
+    carried: dict[str, str] = {}  # output column → SQL
+    for g in groups:
+        if g == "unit_subtree" and not explode_now:
+            carried["unit_path"] = '"people"."unit_path"'  # exploded in stage 2
+        else:
+            carried[g] = GROUPS[g].sql
+    columns = [f'{period} AS "period"', *(f"{sql} AS {_q(g)}" for g, sql in carried.items())]
+    for index, metric in enumerate(metrics):
+        columns.append(f'{metric.numerator_sql} AS "numerator_{index}"')
+        if metric.denominator_sql is not None:
+            columns.append(f'{metric.denominator_sql} AS "denominator_{index}"')
+    sources = _joins(reports_of(metrics))
+    if with_previous:
+        sources.append(
+            f"LEFT JOIN {_q(PREVIOUS)}\n"
+            f'{_INDENT * 2}ON {_q(PREVIOUS)}."employee" = "people"."employee"\n'
+            f'{_INDENT * 2}AND {_q(PREVIOUS)}."period" = {period}'
+        )
+    if explode_now:
+        sources.append(_subtree_join('"people"."unit_path"'))
+    joins = "".join(f"\n{_INDENT}{source}" for source in sources)
+    keys = ['"people"."employee"', period, *carried.values()]
+    return (
+        '"person_periods" AS MATERIALIZED (\n'
+        f"{_INDENT}SELECT\n{_lines(columns, 2)}\n"
+        f'{_INDENT}FROM "people"{joins}\n'
+        f"{_INDENT}GROUP BY {', '.join(keys)}\n"
+        ")"
+    )
+
+
+def _aggregates_cte(metrics: Sequence[Metric], grain: Grain, groups: Sequence[str]) -> str:
+    """Stage 2: the sums over the people of each period and group, and n."""
+    source = '"person_periods"'
+    explode_later = "unit_subtree" in groups and grain == "week"
+    expressions = {
+        g: (GROUPS[g].sql if g == "unit_subtree" and explode_later else f"{source}.{_q(g)}")
+        for g in groups
+    }
+    columns = [
+        f'{source}."period" AS "period"',
+        *(f"{sql} AS {_q(g)}" for g, sql in expressions.items()),
+        'COUNT(*) AS "n"',
+    ]
+    for index, metric in enumerate(metrics):
+        columns.append(f'sum({source}."numerator_{index}") AS "numerator_{index}"')
+        if metric.denominator_sql is not None:
+            columns.append(f'sum({source}."denominator_{index}") AS "denominator_{index}"')
+    path = f'{source}."unit_path"'
+    joins = f"\n{_INDENT}{_subtree_join(path)}" if explode_later else ""
+    keys = [f'{source}."period"', *expressions.values()]
+    return (
+        '"aggregates" AS MATERIALIZED (\n'
+        f"{_INDENT}SELECT\n{_lines(columns, 2)}\n"
+        f"{_INDENT}FROM {source}{joins}\n"
+        f"{_INDENT}GROUP BY {', '.join(keys)}\n"
+        ")"
+    )
+
+
+def _subtree_join(path: str) -> str:
+    """Explode a unit path into its units: "/3/17/42/" gives rows for 3, 17 and 42, so grouping
+    by ``"subtree"."unit_subtree"`` gives each unit a figure for its whole subtree."""
+    units = f"CAST(string_split(trim({path}, '/'), '/') AS BIGINT[])"
+    return f'CROSS JOIN unnest(\n{_INDENT * 2}{units}\n{_INDENT}) AS "subtree"("unit_subtree")'
+
+
+def _metric_select(index: int, metric: Metric, groups: Sequence[str], grain: Grain) -> str:
+    numerator = f'CAST("aggregates"."numerator_{index}" AS DOUBLE)'
+    denominator = f'NULLIF("aggregates"."denominator_{index}", 0)'
+    if metric.unit == "percent":
+        value = f"100 * {numerator}\n{_INDENT * 3}/ {denominator}"
+    elif metric.unit == "count":
+        value = numerator
+    else:
+        value = f"{numerator}\n{_INDENT * 3}/ {denominator}"
+    covered = [f'"coverage".{_q(r)}' for r in metric.reports]
+    joins = ['JOIN "coverage" ON "coverage"."period" = "aggregates"."period"']
+    if metric.previous_sql is not None:
+        before = _shift('"aggregates"."period"', grain, forward=False)
+        joins.append(
+            f'LEFT JOIN "coverage" AS "covered_before" ON "covered_before"."period" = {before}'
+        )
+        covered += [f'COALESCE("covered_before".{_q(r)}, false)' for r in metric.reports]
+    condition = f"\n{_INDENT * 3}AND ".join([*covered, '"aggregates"."n" >= $min_n'])
+    columns = [
+        '"aggregates"."period" AS "period"',
+        *(f'"aggregates".{_q(g)} AS {_q(g)}' for g in groups),
+        f'$metric_{index} AS "metric"',
+        f'CASE\n{_INDENT * 2}WHEN {condition}\n{_INDENT * 2}THEN {value}\n{_INDENT}END AS "value"',
+        '"aggregates"."n" AS "n"',
+    ]
+    return f'SELECT\n{_lines(columns, 1)}\nFROM "aggregates"\n' + "\n".join(joins)
+
+
+def _lines(columns: Sequence[str], depth: int) -> str:
+    return ",\n".join(f"{_INDENT * depth}{column}" for column in columns)
+
+
+# --- checking the input ------------------------------------------------------------------------
+
+
+def _chosen_metrics(keys: Sequence[str], registry: Mapping[str, Metric]) -> list[Metric]:
+    if not keys:
+        raise ValueError("name at least one metric")
+    unknown = [key for key in keys if key not in registry]
+    if unknown:
+        raise ValueError(f"unknown metrics: {', '.join(unknown)}; known: {', '.join(registry)}")
+    if len(set(keys)) != len(keys):
+        raise ValueError("a metric is named twice")
+    return [registry[key] for key in keys]
+
+
+def _check_arguments(grain: str, groups: Sequence[str], min_n: int) -> None:
+    if grain not in GRAINS:
+        raise ValueError(f"grain must be one of {', '.join(GRAINS)}, not {grain!r}")
+    unknown = [g for g in groups if g not in GROUPS]
+    if unknown:
+        raise ValueError(f"unknown groups: {', '.join(unknown)}; known: {', '.join(GROUPS)}")
+    if len(set(groups)) != len(groups):
+        raise ValueError("a group is named twice")
+    if min_n < 0:
+        raise ValueError("min_n cannot be negative")
+
+
+def _people_table(people: pa.Table) -> pa.Table:
+    for name in sorted(OPTIONAL_PEOPLE_COLUMNS - set(people.column_names)):
+        kind = PEOPLE_SCHEMA.field(name).type
+        people = people.append_column(name, pa.nulls(people.num_rows, kind))
+    missing = [name for name in PEOPLE_SCHEMA.names if name not in people.column_names]
+    if missing:
+        raise ValueError(f"people lacks the columns {', '.join(missing)}")
+    try:
+        # Cast to nullable types: missing values are reported by _check_people, with a message.
+        return people.select(PEOPLE_SCHEMA.names).cast(
+            pa.schema([f.with_nullable(True) for f in PEOPLE_SCHEMA])
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        raise ValueError(f"people does not fit the expected columns and types: {exc}") from exc
+
+
+_PEOPLE_CHECKS = """
+SELECT
+    count(*) FILTER (
+        WHERE "person" IS NULL OR "week_start" IS NULL OR "unit_id" IS NULL OR "unit_path" IS NULL
+    ),
+    count(*) FILTER (WHERE isodow("week_start") <> 1),
+    count(*) FILTER (
+        WHERE NOT regexp_full_match("unit_path", '/([0-9]+/)+')
+        OR NOT ends_with("unit_path", '/' || CAST("unit_id" AS VARCHAR) || '/')
+    ),
+    count(*) - (
+        SELECT count(*) FROM (SELECT DISTINCT "person", "week_start" FROM "people_input")
+    ),
+    count(*) FILTER (WHERE "employee_id" IS NOT NULL) - (
+        SELECT count(*) FROM (
+            SELECT DISTINCT "employee_id", "week_start" FROM "people_input"
+            WHERE "employee_id" IS NOT NULL
+        )
+    ),
+    count(*) FILTER (WHERE "employee_id" IS NULL) NOT IN (0, count(*))
+FROM "people_input"
+"""
+
+
+def _check_people(connection: duckdb.DuckDBPyConnection) -> None:
+    row = connection.execute(_PEOPLE_CHECKS).fetchone()
+    if row is None:  # cannot happen: an aggregate without GROUP BY gives one row
+        raise RuntimeError("the checks of people returned nothing")
+    empty, not_monday, bad_path, repeated, repeated_employee, partial = row
+    if empty:
+        raise ValueError(f"people: {empty} rows lack a person, week_start, unit_id or unit_path")
+    if not_monday:
+        raise ValueError(f"people: {not_monday} rows have a week_start that is not a Monday")
+    if bad_path:
+        raise ValueError(
+            f"people: {bad_path} rows have a unit_path that is not like /3/17/42/ ending with "
+            "the row's unit_id"
+        )
+    if repeated:
+        raise ValueError(f"people: {repeated} rows repeat a person and week_start")
+    if partial:
+        raise ValueError("people: employee_id must be given for every row or for none")
+    if repeated_employee:
+        raise ValueError(f"people: {repeated_employee} rows repeat an employee_id and week_start")
