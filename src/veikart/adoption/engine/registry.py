@@ -319,7 +319,7 @@ _METRICS: tuple[Metric, ...] = (
         name_en="Shift from e-mail to Teams",
         description_nb=(
             "Teams-meldinger delt på Teams-meldinger og sendte e-poster til sammen: 0 når all "
-            "intern kommunikasjon går på e-post, 1 når alt går i Teams."
+            "kommunikasjon går på e-post, 1 når alt går i Teams."
         ),
         description_en=(
             "Teams messages divided by Teams messages and e-mails sent together: 0 when all "
