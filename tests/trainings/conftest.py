@@ -35,23 +35,9 @@ def simulation_config() -> SimulationConfig:
 @pytest.fixture
 def simulated_org(db: None, simulated: Path) -> Path:
     """The simulated organisation imported the demo's way: every HR snapshot, in date order."""
-    from veikart.demo.simulator.organisation import snapshot_dates
-    from veikart.organisations.constants import ImportSource
-    from veikart.organisations.services import UploadedFile, apply_import, set_up_organisation
+    from veikart.demo.services import import_simulated_organisation
 
-    organisation = set_up_organisation(
-        name="Moss kommune",
-        merger_date=dt.date(2020, 1, 1),
-        former=[
-            ("moss", "Moss kommune (til 2020)", "moss.kommune.no"),
-            ("rygge", "Rygge kommune (til 2020)", "rygge.kommune.no"),
-        ],
-        is_demo=True,
-    )
-    for day in snapshot_dates(simulation_config()):
-        folder = simulated / "hr" / day.isoformat()
-        files = [UploadedFile(p.name, p.read_bytes()) for p in sorted(folder.glob("*.csv"))]
-        apply_import(organisation, files, as_of=day, full=True, source=ImportSource.DEMO)
+    import_simulated_organisation(simulated, simulation_config())
     return simulated
 
 

@@ -81,17 +81,9 @@ def test_every_simulated_report_ingests_and_a_second_run_changes_nothing(simulat
 def test_people_in_the_hr_data_are_mapped_and_no_name_reaches_the_lake(
     simulated: Path, db: None
 ) -> None:
-    from veikart.demo.simulator.organisation import snapshot_dates
-    from veikart.organisations.services import UploadedFile, apply_import, set_up_organisation
+    from veikart.demo.services import import_simulated_organisation
 
-    organisation = set_up_organisation(
-        name="Moss kommune",
-        former=[("moss", "Moss", "moss.kommune.no"), ("rygge", "Rygge", "rygge.kommune.no")],
-    )
-    for day in snapshot_dates(CONFIG):
-        folder = simulated / "hr" / day.isoformat()
-        files = [UploadedFile(p.name, p.read_bytes()) for p in sorted(folder.glob("*.csv"))]
-        apply_import(organisation, files, as_of=day)
+    import_simulated_organisation(simulated, CONFIG)
     # Before and after the merger: Rygge people change user principal name and still map.
     summary = ingest_paths([teams_files(simulated)[0], teams_files(simulated)[-1]])
     assert summary.ok and summary.rows > 400

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
@@ -22,13 +23,19 @@ def add_user_argument(parser: CommandParser) -> None:
 
 
 def access_from_options(options: dict[str, Any]) -> Access:
+    user = user_option(options)
+    return SYSTEM if user is None else get_access(user)
+
+
+def user_option(options: dict[str, Any]) -> Any:
+    """The user named by ``--user`` (to record who did it), or None; a clear error if unknown."""
     username = options.get("user")
     if not username:
-        return SYSTEM
+        return None
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
         raise CommandError(f"No user named {username!r}.")
-    return get_access(user)
+    return user
 
 
 def date_option(value: str | None, option: str) -> dt.date:
@@ -41,6 +48,19 @@ def date_option(value: str | None, option: str) -> dt.date:
     if parsed is None:
         raise CommandError(f"{option} must be a date such as 2020-01-01 (got {value!r}).")
     return parsed
+
+
+def read_file_arguments(names: list[str]) -> list[Any]:
+    """The named files as UploadedFile objects (name + bytes); a clear error for a missing one."""
+    from veikart.organisations.services import UploadedFile
+
+    files = []
+    for name in names:
+        path = Path(name)
+        if not path.is_file():
+            raise CommandError(f"{name}: no such file.")
+        files.append(UploadedFile(path.name, path.read_bytes()))
+    return files
 
 
 def print_table(command: BaseCommand, headers: list[str], rows: list[list[str]]) -> None:

@@ -61,28 +61,35 @@ def load_demo(
             )
         return DemoResult(False, None, existing)
     with transaction.atomic():
-        organisation = set_up_organisation(
-            name="Moss kommune",
-            merger_date=dt.date(2020, 1, 1),
-            former=[
-                ("moss", "Moss kommune (til 2020)", "moss.kommune.no"),
-                ("rygge", "Rygge kommune (til 2020)", "rygge.kommune.no"),
-            ],
-            is_demo=True,
-        )
         config = SimulationConfig(employees=employees, seed=seed)
         folder = Path(settings.DATA_DIR) / "demo"
         if usage:
             generate(config, folder)  # HR export, usage reports, training data, truth.json
         else:
             write_hr_export(generate_population(config), config, folder, xlsx=False)
-        for day in snapshot_dates(config):
-            snapshot = folder / "hr" / day.isoformat()
-            files = [UploadedFile(p.name, p.read_bytes()) for p in sorted(snapshot.glob("*.csv"))]
-            apply_import(organisation, files, as_of=day, full=True, source=ImportSource.DEMO)
+        organisation = import_simulated_organisation(folder, config)
         password = _create_users()
     ingested = ingest_paths([folder / "usage"], source="demo") if usage else None
     return DemoResult(True, password, organisation, ingested)
+
+
+def import_simulated_organisation(folder: Path, config: SimulationConfig) -> Organisation:
+    """Set up Moss kommune and apply the simulator's HR snapshots under ``folder/hr`` in date
+    order, through the same HR import a real organisation uses."""
+    organisation = set_up_organisation(
+        name=config.tenant_name,
+        merger_date=config.merger_date,
+        former=[
+            (code, f"{code.capitalize()} kommune (til {config.merger_date.year})", domain)
+            for code, domain in config.former_domains
+        ],
+        is_demo=True,
+    )
+    for day in snapshot_dates(config):
+        snapshot = folder / "hr" / day.isoformat()
+        files = [UploadedFile(p.name, p.read_bytes()) for p in sorted(snapshot.glob("*.csv"))]
+        apply_import(organisation, files, as_of=day, full=True, source=ImportSource.DEMO)
+    return organisation
 
 
 def _create_users() -> str:

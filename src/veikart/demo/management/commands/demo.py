@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from veikart.core.cli import date_option
 from veikart.demo.services import DEFAULT_EMPLOYEES, DemoRefused, load_demo
 
 
@@ -91,11 +91,8 @@ class Command(BaseCommand):
         from veikart.demo.simulator.config import SimulationConfig
         from veikart.demo.simulator.generate import generate
 
-        try:
-            start = dt.date.fromisoformat(options["start"])
-            end = dt.date.fromisoformat(options["end"])
-        except ValueError:
-            raise CommandError("--start and --end must be dates such as 2019-01-01.") from None
+        start = date_option(options["start"], "--start")
+        end = date_option(options["end"], "--end")
         if end <= start:
             raise CommandError("--end must be after --start.")
         if options["employees"] < 200:

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from veikart.core.cli import date_option
+from veikart.core.cli import date_option, read_file_arguments, user_option
 from veikart.organisations import services
 from veikart.organisations.constants import ImportSource
 from veikart.organisations.importing.plan import ImportPlan
@@ -33,17 +31,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of = date_option(options["as_of"], "--as-of")
-        files = []
-        for name in options["files"]:
-            path = Path(name)
-            if not path.is_file():
-                raise CommandError(f"{name}: no such file.")
-            files.append(services.UploadedFile(path.name, path.read_bytes()))
-        actor = None
-        if options["user"]:
-            actor = get_user_model().objects.filter(username=options["user"]).first()
-            if actor is None:
-                raise CommandError(f"No user named {options['user']!r}.")
+        files = read_file_arguments(options["files"])
+        actor = user_option(options)
         full = not options["partial"]
         try:
             organisation = services.require_organisation()

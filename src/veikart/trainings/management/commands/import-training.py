@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from veikart.core.cli import read_file_arguments, user_option
 from veikart.trainings import services
 
 
@@ -24,17 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--user", metavar="USERNAME", help="Record the import as this user's.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        files = []
-        for name in options["files"]:
-            path = Path(name)
-            if not path.is_file():
-                raise CommandError(f"{name}: no such file.")
-            files.append(services.UploadedFile(path.name, path.read_bytes()))
-        actor = None
-        if options["user"]:
-            actor = get_user_model().objects.filter(username=options["user"]).first()
-            if actor is None:
-                raise CommandError(f"No user named {options['user']!r}.")
+        files = read_file_arguments(options["files"])
+        actor = user_option(options)
         try:
             result = services.import_training(files, apply=False)
             for problem in result.problems:

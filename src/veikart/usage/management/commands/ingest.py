@@ -3,9 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from veikart.core.cli import user_option
 from veikart.usage.services import ingest_paths
 
 
@@ -25,11 +25,7 @@ class Command(BaseCommand):
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise CommandError(f"No such file or folder: {', '.join(missing)}")
-        actor = None
-        if options["user"]:
-            actor = get_user_model().objects.filter(username=options["user"]).first()
-            if actor is None:
-                raise CommandError(f"No user named {options['user']!r}.")
+        actor = user_option(options)
         summary = self._run(paths, actor)
         self.stdout.write(
             f"Files: {summary.files} ({summary.stored} stored, {summary.unchanged} already "
