@@ -17,6 +17,7 @@ Cohort 0 and NaN both mean never treated.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,11 +134,22 @@ class _Sample:
         return latest
 
 
-def _read_long(
-    data: pd.DataFrame, *, y: str, unit: str, time: str, cohort: str, cluster: str | None
-) -> _Sample:
-    columns = [unit, time, y, cohort] + ([cluster] if cluster is not None else [])
-    missing = [c for c in columns if c not in data.columns]
+@dataclass(frozen=True)
+class _Columns:
+    """The columns every estimator reads, coded: the shared first step of reading a panel."""
+
+    outcome: FloatArray
+    period: FloatArray
+    first_treated: FloatArray  # 0 = never treated
+    unit_code: IntArray
+    unit_ids: npt.NDArray[np.object_]
+    keep: npt.NDArray[np.bool_]  # rows with a finite outcome and period and a unit
+
+
+def _code_columns(
+    data: pd.DataFrame, *, y: str, unit: str, time: str, cohort: str, extra: Sequence[str] = ()
+) -> _Columns:
+    missing = [c for c in [unit, time, y, cohort, *extra] if c not in data.columns]
     if missing:
         raise ValueError(f"columns not in the data: {', '.join(missing)}")
     outcome = _numeric(data, y)
@@ -146,9 +158,19 @@ def _read_long(
     first_treated = np.where(np.isfinite(first_treated), first_treated, 0.0)
     if np.any(first_treated < 0):
         raise ValueError(f"column {cohort!r} must be 0/NaN (never treated) or a period")
-
     unit_code, unit_ids = _codes(data[unit])
     keep = np.isfinite(outcome) & np.isfinite(period) & (unit_code >= 0)
+    return _Columns(outcome, period, first_treated, unit_code, unit_ids, keep)
+
+
+def _read_long(
+    data: pd.DataFrame, *, y: str, unit: str, time: str, cohort: str, cluster: str | None
+) -> _Sample:
+    coded = _code_columns(
+        data, y=y, unit=unit, time=time, cohort=cohort, extra=[cluster] if cluster else []
+    )
+    outcome, period, first_treated = coded.outcome, coded.period, coded.first_treated
+    unit_code, unit_ids, keep = coded.unit_code, coded.unit_ids, coded.keep
     cluster_code: IntArray | None = None
     if cluster is not None and cluster != unit:
         cluster_code, _ = _codes(data[cluster])

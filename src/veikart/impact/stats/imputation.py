@@ -65,7 +65,13 @@ import pandas as pd
 from scipy import linalg, sparse, stats  # type: ignore[import-untyped, unused-ignore]
 from scipy.sparse import csgraph  # type: ignore[import-untyped, unused-ignore]
 
-from veikart.impact.stats._panel import _codes, _numeric, _one_per_unit, _sorted_codes
+from veikart.impact.stats._panel import (
+    _code_columns,
+    _codes,
+    _numeric,
+    _one_per_unit,
+    _sorted_codes,
+)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -169,17 +175,9 @@ def read_panel(
     constant within a unit.
     """
     extra = [c for c in (fe_group, cluster) if c is not None]
-    missing = [c for c in [unit, time, y, cohort, *extra] if c not in data.columns]
-    if missing:
-        raise ValueError(f"columns not in the data: {', '.join(missing)}")
-    outcome = _numeric(data, y)
-    period = _numeric(data, time)
-    first = _numeric(data, cohort)
-    first = np.where(np.isfinite(first), first, 0.0)
-    if np.any(first < 0):
-        raise ValueError(f"column {cohort!r} must be 0/NaN (never treated) or a period")
-    unit_code, unit_ids = _codes(data[unit])
-    keep = np.isfinite(outcome) & np.isfinite(period) & (unit_code >= 0)
+    coded = _code_columns(data, y=y, unit=unit, time=time, cohort=cohort, extra=extra)
+    outcome, period, first = coded.outcome, coded.period, coded.first_treated
+    unit_code, unit_ids, keep = coded.unit_code, coded.unit_ids, coded.keep
     group_code: IntArray | None = None
     groups = np.array(["all"], dtype=object)
     if fe_group is not None:
