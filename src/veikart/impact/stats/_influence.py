@@ -219,6 +219,24 @@ class InfluenceBasis:
                 total += np.sum(b * (self.cross[c] @ b), axis=0)
                 total += self.cohort_counts[c] * f.m[c] ** 2
             return np.maximum(total, 0.0)
+        squares: FloatArray = np.sum(self._cluster_sums(f) ** 2, axis=0)
+        return squares
+
+    def cross_products(self, f: Functionals) -> FloatArray:
+        """The F × F matrix ``Σ_k ψ_k ψ'_k`` of the aggregates (``k``: clusters, or units)."""
+        if self.cross is not None:
+            n_out = f.m.shape[1]
+            total = np.zeros((n_out, n_out))
+            for c in range(self.cohort_counts.size):
+                b = f.beta[c]
+                total += b.T @ self.cross[c] @ b + self.cohort_counts[c] * np.outer(f.m[c], f.m[c])
+            return (total + total.T) / 2
+        psi = self._cluster_sums(f)
+        cross: FloatArray = psi.T @ psi
+        return cross
+
+    def _cluster_sums(self, f: Functionals) -> FloatArray:
+        """``Σ_{i∈k} ψ_i`` per cluster (n_clusters × F)."""
         assert self.row_cluster is not None
         psi = np.zeros((self.n_clusters, f.m.shape[1]))
         for c, (r0, r1) in enumerate(zip(self.bounds[:-1], self.bounds[1:], strict=True)):
@@ -226,8 +244,7 @@ class InfluenceBasis:
                 continue
             value = self.rows[r0:r1] @ f.beta[c] + self.row_counts[r0:r1, None] * f.m[c]
             psi[self.row_cluster[r0:r1]] += value
-        squares: FloatArray = np.sum(psi**2, axis=0)
-        return squares
+        return psi
 
     # --- multiplier bootstrap ----------------------------------------------------------------
 

@@ -603,6 +603,28 @@ def _variances(
     effects_by: EffectsBy,
 ) -> FloatArray:
     """``V̂_f = Σ_c (Σ_{it∈c} v_it ε̃_it)²`` for every estimand column ``f`` (module docstring)."""
+    event_time = rows.time[tr] - rows.cohort[tr]
+    group = _effect_groups(effects_by, rows.cohort[tr], rows.period[tr], event_time)
+    one_row = effects_by in _ONE_ROW_PER_UNIT
+    sums = _cluster_scores(rows, fe, residuals, tr, tau, est, group, one_row)
+    variance: FloatArray = (sums**2).sum(axis=0)
+    return variance
+
+
+def _cluster_scores(
+    rows: PanelRows,
+    fe: FixedEffects,
+    residuals: FloatArray,
+    tr: IntArray,
+    tau: FloatArray,
+    est: _Estimands,
+    group: IntArray,
+    one_row_per_unit: bool,
+) -> FloatArray:
+    """``S[c, f] = Σ_{it∈c} v_it ε̃_it`` (clusters × estimands), so that ``V̂ = S'S``.
+
+    ``group`` holds the ``τ̃`` cell of each imputed treated row; ``one_row_per_unit`` says that no
+    unit has two rows in one cell (then ``W_{c,G} = w`` when clustering by unit)."""
     n_units, k, f = rows.n_units, fe.n_cell.size, est.n
     unit, cell = rows.unit[tr], rows.cell[tr]
     unit_key = unit[est.row] * f + est.col
@@ -611,18 +633,14 @@ def _variances(
     alpha_w, lam_w = fe.solve(a, l.reshape(k, f))
     # Untreated rows: v = −(α_w,i + λ_w,k), so their cluster sums are −Σ ε̂ (α_w + λ_w).
     untreated = -fe.residual_products(residuals, alpha_w, lam_w)
-    event_time = rows.time[tr] - rows.cohort[tr]
-    group = _effect_groups(effects_by, rows.cohort[tr], rows.period[tr], event_time)
     row_cluster: IntArray | None = None
     if rows.unit_cluster is not None:
         row_cluster = rows.unit_cluster[unit]
-    elif effects_by not in _ONE_ROW_PER_UNIT:
+    elif not one_row_per_unit:
         row_cluster = unit
     resid = _tilde_residuals(tau, est, group, row_cluster)
     treated = _sums(unit_key, est.val * resid, n_units * f)
-    sums = rows.by_cluster(treated.reshape(n_units, f) + untreated)
-    variance: FloatArray = (sums**2).sum(axis=0)
-    return variance
+    return rows.by_cluster(treated.reshape(n_units, f) + untreated)
 
 
 def _table(key: str, keys: Any, att: FloatArray, se: FloatArray, n_obs: IntArray) -> pd.DataFrame:
@@ -670,6 +688,68 @@ def _estimand_weights(
     return _Estimands.concat(parts, offset + len(estimands)), horizon_values, cohort_values
 
 
+@dataclass(frozen=True)
+class _Fit:
+    """Steps 1-2 of the estimator: fixed effects fitted on ``Ω₀`` and the imputed effects.
+
+    ``residuals`` is the dense ``N × T`` matrix of ``ε̂`` (0 outside ``Ω₀``); ``tr`` the rows of
+    the imputed treated observations and ``tau`` their ``τ̂``; ``lam`` the fitted ``λ̂`` (K × 1).
+    """
+
+    fe: FixedEffects
+    lam: FloatArray
+    residuals: FloatArray
+    tr: IntArray
+    tau: FloatArray
+    n_not_imputed: int
+    notes: tuple[str, ...]
+
+
+def _fit(rows: PanelRows) -> _Fit:
+    """Fit ``α, λ`` on the untreated rows and impute ``τ̂`` where it is identified."""
+    notes = list(rows.notes)
+    treated = rows.treated
+    fitted = ~treated
+    if not fitted.any():
+        raise ValueError("no untreated observations (t < cohort, or never treated)")
+    if not treated.any():
+        raise ValueError("no treated observations (t ≥ cohort)")
+    fe = FixedEffects.build(rows, fitted)
+    y_dense = rows.dense(rows.y[fitted], fitted)
+    alpha, lam = fe.fit(y_dense)
+    lam_grid = lam[:, 0].reshape(-1, rows.n_periods)
+    residuals = (y_dense - alpha - lam_grid[rows.unit_group]) * fe.mask
+
+    cell = rows.cell
+    candidates = np.flatnonzero(treated)
+    tr = candidates[fe.estimable(rows.unit[candidates], cell[candidates])]
+    n_not_imputed = int(candidates.size - tr.size)
+    if n_not_imputed:
+        notes.append(
+            f"{n_not_imputed} treated observations could not be imputed (their unit has no "
+            "untreated observation, or no unit of their group is untreated in that period) and "
+            "are left out of every estimate."
+        )
+    if tr.size == 0:
+        raise ValueError("no treated observation can be imputed")
+    tau = rows.y[tr] - alpha[rows.unit[tr], 0] - lam[cell[tr], 0]
+    return _Fit(fe, lam, residuals, tr, tau, n_not_imputed, tuple(notes))
+
+
+def _time_effects(
+    rows: PanelRows, fe: FixedEffects, lam: FloatArray, *, grouped: bool
+) -> pd.DataFrame:
+    """The fitted ``λ̂`` per (group and) period; NaN where no untreated row was fitted."""
+    table = pd.DataFrame(
+        {
+            "group": np.repeat(rows.groups, rows.n_periods),
+            "time": np.tile(rows.periods, rows.groups.size),
+            "effect": np.where(fe.n_cell > 0, lam[:, 0], np.nan),
+        }
+    )
+    return table if grouped else table.drop(columns="group")
+
+
 def imputation(
     data: pd.DataFrame,
     *,
@@ -708,32 +788,10 @@ def imputation(
     rows = read_panel(
         data, y=y, unit=unit, time=time, cohort=cohort, fe_group=fe_group, cluster=cluster
     )
-    notes = list(rows.notes)
-    treated = rows.treated
+    fit = _fit(rows)
+    fe, residuals, tr, tau, lam = fit.fe, fit.residuals, fit.tr, fit.tau, fit.lam
+    treated, n_not_imputed, notes = rows.treated, fit.n_not_imputed, list(fit.notes)
     fitted = ~treated
-    if not fitted.any():
-        raise ValueError("no untreated observations (t < cohort, or never treated)")
-    if not treated.any():
-        raise ValueError("no treated observations (t ≥ cohort)")
-    fe = FixedEffects.build(rows, fitted)
-    y_dense = rows.dense(rows.y[fitted], fitted)
-    alpha, lam = fe.fit(y_dense)
-    lam_grid = lam[:, 0].reshape(-1, rows.n_periods)
-    residuals = (y_dense - alpha - lam_grid[rows.unit_group]) * fe.mask
-
-    cell = rows.cell
-    candidates = np.flatnonzero(treated)
-    tr = candidates[fe.estimable(rows.unit[candidates], cell[candidates])]
-    n_not_imputed = int(candidates.size - tr.size)
-    if n_not_imputed:
-        notes.append(
-            f"{n_not_imputed} treated observations could not be imputed (their unit has no "
-            "untreated observation, or no unit of their group is untreated in that period) and "
-            "are left out of every estimate."
-        )
-    if tr.size == 0:
-        raise ValueError("no treated observation can be imputed")
-    tau = rows.y[tr] - alpha[rows.unit[tr], 0] - lam[cell[tr], 0]
 
     est, horizon_values, cohort_values = _estimand_weights(
         data, rows, tr, weights, horizons, dict(estimands or {})
@@ -747,15 +805,7 @@ def imputation(
     h = slice(1, 1 + horizon_values.size)
     c = slice(h.stop, h.stop + cohort_values.size)
     u = slice(c.stop, est.n)
-    time_effects = pd.DataFrame(
-        {
-            "group": np.repeat(rows.groups, rows.n_periods),
-            "time": np.tile(rows.periods, rows.groups.size),
-            "effect": np.where(fe.n_cell > 0, lam[:, 0], np.nan),
-        }
-    )
-    if fe_group is None:
-        time_effects = time_effects.drop(columns="group")
+    time_effects = _time_effects(rows, fe, lam, grouped=fe_group is not None)
     return ImputationResult(
         att=float(att[0]),
         se=float(se[0]),
