@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -44,3 +45,37 @@ def simulated_org(db: None, simulated: Path) -> Path:
 def training_files(folder: Path) -> list[UploadedFile]:
     names = ("kurs.csv", "kursokter.csv", "pameldinger.csv")
     return [UploadedFile(name, (folder / "training" / name).read_bytes()) for name in names]
+
+
+# --- The web slice: Per as a trainer in the HR data, and a few more people who sign in ----------
+
+EMPLOYEE_HEADER = (
+    "ansattnummer;fornavn;etternavn;brukernavn;epost;stilling;enhetskode;leder;"
+    "leders_ansattnummer;tidligere_organisasjon;startdato;sluttdato;tidligere_brukernavn"
+)
+PER_ROW = "1009;Per;Pettersen;per.pettersen@moss.kommune.no;;Superbruker;300;nei;;moss;2015-01-01;;"
+
+
+def link_per_as_trainer(org: Any) -> None:
+    """Per (role: trainer) becomes employee 1009 of Stab og administrasjon, through the import."""
+    from tests.conftest import AS_OF
+    from veikart.core.access import forget_access
+    from veikart.organisations.models import Employee
+    from veikart.organisations.services import apply_import
+
+    data = f"{EMPLOYEE_HEADER}\n{PER_ROW}\n".encode()
+    apply_import(org.organisation, [UploadedFile("ansatte.csv", data)], as_of=AS_OF, full=False)
+    Employee.objects.filter(employee_number="1009").update(user=org.per)
+    forget_access(org.per)
+
+
+def sign_in_as(org: Any, employee_number: str, username: str) -> Any:
+    """A user for the employee with ``employee_number`` (one who has none in the personas)."""
+    from django.contrib.auth.models import User
+
+    from tests.conftest import PASSWORD
+    from veikart.organisations.models import Employee
+
+    user = User.objects.create_user(username, password=PASSWORD)
+    Employee.objects.filter(employee_number=employee_number).update(user=user)
+    return user

@@ -37,6 +37,13 @@ CANCELLATION_DEADLINE = dt.timedelta(hours=24)
 # with participants from their subtree, everyone the sessions they are enrolled in.
 SESSION_WIDE_ROLES = frozenset({Role.ADMIN, Role.PROGRAMME_LEAD})
 
+# Roles that create and edit courses. A trainer edits the sessions they run; the programme lead
+# and administrators every session (SESSION_WIDE_ROLES), and they may enrol anyone.
+COURSE_EDITOR_ROLES = frozenset({Role.ADMIN, Role.PROGRAMME_LEAD, Role.TRAINER})
+
+# How many days before a session ``veikart send-reminders`` reminds its participants.
+REMINDER_DAYS = 2
+
 # The words of the import files (see docs/user/training-import.md); English values accepted too.
 FORMAT_WORDS: dict[str, CourseFormat] = {
     "klasserom": CourseFormat.CLASSROOM,

@@ -99,6 +99,12 @@ class Enrolment(models.Model):
     )
     # Place on the waiting list (1 = next to get a seat); None for everyone not waiting.
     position = models.PositiveIntegerField(_("waiting-list position"), null=True, blank=True)
+    # The SEQUENCE of the last calendar message (.ics) sent for this enrolment; None = none yet.
+    # Each new message (invitation, update, cancellation) takes the next number, so that calendar
+    # programs apply them in order (RFC 5545, 3.8.7.4).
+    calendar_sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # When the reminder e-mail was sent: ``veikart send-reminders`` never sends a second one.
+    reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("enrolment")

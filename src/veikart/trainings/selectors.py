@@ -3,15 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from veikart.core.access import Access, AnyUser, get_access
+from veikart.core.collation import sort_key
+from veikart.core.constants import Role
+from veikart.organisations.models import Employee
 from veikart.organisations.selectors import get_employees_for_user
-from veikart.trainings.constants import SESSION_WIDE_ROLES, EnrolmentStatus
-from veikart.trainings.models import Enrolment, Session
+from veikart.trainings.constants import (
+    COURSE_EDITOR_ROLES,
+    SEAT_STATUSES,
+    SESSION_WIDE_ROLES,
+    EnrolmentStatus,
+)
+from veikart.trainings.models import Course, Enrolment, Session
 
 
 def training_dates(course_codes: set[str] | None = None) -> dict[int, dt.date]:
@@ -55,3 +76,198 @@ def get_session_for_user(who: AnyUser | Access | None, pk: int) -> Session:
         return get_sessions_for_user(who).get(pk=pk)
     except Session.DoesNotExist:
         raise Http404("No such session") from None
+
+
+# --- The catalogue and the web pages -------------------------------------------------------------
+
+
+def can_edit_courses(who: AnyUser | Access | None) -> bool:
+    """Trainers, the programme lead and administrators create and edit courses."""
+    return bool(_access(who).roles & COURSE_EDITOR_ROLES)
+
+
+def with_seat_counts(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    """``sessions`` annotated with ``seats_taken``, ``seats_free`` (None: unlimited) and
+    ``waiting`` (the length of the waiting list)."""
+    taken = Count("enrolments", filter=Q(enrolments__status__in=list(SEAT_STATUSES)))
+    return sessions.annotate(
+        seats_taken=taken,
+        waiting=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITLISTED)),
+        seats_free=ExpressionWrapper(F("capacity") - taken, output_field=IntegerField()),
+    )
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    course: Course
+    upcoming: list[Session]  # annotated with seats_taken and waiting
+
+
+def catalogue(*, now: dt.datetime) -> list[CatalogueEntry]:
+    """Every course in Norwegian title order, each with its sessions still to come."""
+    courses = list(Course.objects.select_related("prerequisite"))
+    courses.sort(key=lambda c: (sort_key(c.title), c.code))
+    upcoming: dict[int, list[Session]] = defaultdict(list)
+    sessions = with_seat_counts(Session.objects.filter(starts_at__gt=now)).select_related("trainer")
+    for session in sessions.order_by("starts_at", "code"):
+        upcoming[session.course_id].append(session)
+    return [CatalogueEntry(course, upcoming[course.pk]) for course in courses]
+
+
+def get_course(pk: int) -> Course:
+    """A course of the catalogue: every signed-in user may see it."""
+    try:
+        return Course.objects.select_related("prerequisite").get(pk=pk)
+    except Course.DoesNotExist:
+        raise Http404("No such course") from None
+
+
+def course_sessions(
+    who: AnyUser | Access | None, course: Course, *, now: dt.datetime
+) -> tuple[list[Session], list[Session]]:
+    """(sessions to come, past sessions) of ``course``; past ones only for those who ran them."""
+    access = _access(who)
+    sessions = with_seat_counts(course.sessions.select_related("trainer", "course"))
+    coming = list(sessions.filter(starts_at__gt=now).order_by("starts_at", "code"))
+    past = get_sessions_to_manage(access).filter(course=course, starts_at__lte=now)
+    return coming, list(with_seat_counts(past).order_by("-starts_at", "code"))
+
+
+def get_session(pk: int) -> Session:
+    """A session as the catalogue shows it (time, place, seats): open to every signed-in user."""
+    try:
+        return with_seat_counts(Session.objects.select_related("course", "trainer")).get(pk=pk)
+    except Session.DoesNotExist:
+        raise Http404("No such session") from None
+
+
+def get_sessions_to_manage(who: AnyUser | Access | None) -> QuerySet[Session]:
+    """Sessions whose participants and attendance the user handles, and that they may change.
+
+    The programme lead and administrators handle every session; a trainer the sessions they run.
+    """
+    access = _access(who)
+    sessions = Session.objects.select_related("course", "trainer")
+    if access.roles & SESSION_WIDE_ROLES:
+        return sessions
+    if access.has(Role.TRAINER) and access.employee_id is not None:
+        return sessions.filter(trainer_id=access.employee_id)
+    return sessions.none()
+
+
+def can_manage_session(who: AnyUser | Access | None, session: Session) -> bool:
+    return get_sessions_to_manage(who).filter(pk=session.pk).exists()
+
+
+def get_session_to_manage(who: AnyUser | Access | None, pk: int) -> Session:
+    """The session, for its trainer or the programme lead; PermissionDenied for anyone else."""
+    session = get_session(pk)
+    if not can_manage_session(who, session):
+        raise PermissionDenied
+    return session
+
+
+def get_people_to_enrol(
+    who: AnyUser | Access | None, *, on: dt.date | None = None
+) -> QuerySet[Employee]:
+    """Whom the user may enrol (or cancel for): themselves; a unit manager also the people
+    working in their subtree; the programme lead and administrators everyone employed."""
+    access = _access(who)
+    day = on or timezone.localdate()
+    if access.roles & SESSION_WIDE_ROLES:
+        employees = Employee.objects.all()
+    else:
+        # The unit scope and the person themselves only: IT and the DPO list every employee,
+        # but do not by that enrol anyone.
+        employees = get_employees_for_user(
+            Access(unit_paths=access.unit_paths, employee_id=access.employee_id)
+        )
+    return employees.filter(
+        Q(employment_start__isnull=True) | Q(employment_start__lte=day),
+        Q(employment_end__isnull=True) | Q(employment_end__gte=day),
+    )
+
+
+def get_person_to_enrol(who: AnyUser | Access | None, pk: int) -> Employee:
+    try:
+        return get_people_to_enrol(who).get(pk=pk)
+    except Employee.DoesNotExist:
+        raise Http404("No such employee") from None
+
+
+def get_enrolment_to_cancel(who: AnyUser | Access | None, pk: int) -> Enrolment:
+    """An enrolment of the user themselves or of someone they may enrol."""
+    people = get_people_to_enrol(who)
+    try:
+        return Enrolment.objects.select_related("session__course", "employee").get(
+            pk=pk, employee__in=people
+        )
+    except Enrolment.DoesNotExist:
+        raise Http404("No such enrolment") from None
+
+
+def get_own_enrolment(who: AnyUser | Access | None, pk: int) -> Enrolment:
+    """One of the user's own enrolments (for the calendar file)."""
+    access = _access(who)
+    try:
+        return Enrolment.objects.select_related(
+            "session__course", "session__trainer", "employee"
+        ).get(pk=pk, employee_id=access.employee_id or 0)
+    except Enrolment.DoesNotExist:
+        raise Http404("No such enrolment") from None
+
+
+def session_enrolments(who: AnyUser | Access | None, session: Session) -> list[Enrolment]:
+    """The enrolments of ``session`` the user may see, cancelled ones left out.
+
+    Its trainer and the programme lead see everyone; a unit manager the people of their subtree;
+    anyone else only their own.
+    """
+    enrolments = (
+        session.enrolments.exclude(status=EnrolmentStatus.CANCELLED)
+        .select_related("employee")
+        .order_by(F("position").asc(nulls_first=True), "employee__sort_key", "pk")
+    )
+    if not can_manage_session(who, session):
+        enrolments = enrolments.filter(employee__in=get_people_to_enrol(who))
+    return list(enrolments)
+
+
+def my_enrolments(who: AnyUser | Access | None) -> list[Enrolment]:
+    """The user's own enrolments, cancelled ones left out, soonest first."""
+    access = _access(who)
+    if access.employee_id is None:
+        return []
+    return list(
+        Enrolment.objects.filter(employee_id=access.employee_id)
+        .exclude(status=EnrolmentStatus.CANCELLED)
+        .select_related("session__course", "session__trainer")
+        .order_by("session__starts_at", "pk")
+    )
+
+
+def enrolment_of(who: AnyUser | Access | None, session: Session) -> Enrolment | None:
+    """The user's own enrolment in ``session`` (cancelled included), or None."""
+    access = _access(who)
+    if access.employee_id is None:
+        return None
+    return session.enrolments.filter(employee_id=access.employee_id).first()
+
+
+def trainer_choices(who: AnyUser | Access | None, session: Session | None) -> QuerySet[Employee]:
+    """Whom the user may name as a session's trainer.
+
+    A trainer names only themselves; the programme lead anyone who holds the trainer or
+    programme-lead role, and the session's present trainer (who may come from an import).
+    """
+    access = _access(who)
+    if not access.roles & SESSION_WIDE_ROLES:
+        return Employee.objects.filter(pk=access.employee_id or 0)
+    holders = Q(user__role_grants__role__in=[Role.TRAINER, Role.PROGRAMME_LEAD])
+    if session is not None and session.trainer_id is not None:
+        holders |= Q(pk=session.trainer_id)
+    return Employee.objects.filter(holders).distinct()
+
+
+def _access(who: AnyUser | Access | None) -> Access:
+    return who if isinstance(who, Access) else get_access(who)

@@ -7,10 +7,13 @@ so two people taking the last seat at the same moment cannot both get it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -20,19 +23,38 @@ from django.utils.translation import gettext as _
 from veikart.core.services import record_audit_event
 from veikart.organisations.models import Employee
 from veikart.organisations.services import ImportRefused, UploadedFile, require_organisation
-from veikart.trainings.constants import CANCELLATION_DEADLINE, SEAT_STATUSES, EnrolmentStatus
+from veikart.trainings import notifications
+from veikart.trainings.constants import (
+    CANCELLATION_DEADLINE,
+    REMINDER_DAYS,
+    SEAT_STATUSES,
+    CourseFormat,
+    EnrolmentStatus,
+)
 from veikart.trainings.importing import Problem, TrainingPlan, build_plan, read_table
 from veikart.trainings.models import Course, Enrolment, Session
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "EnrolmentRefused",
     "ImportRefused",
+    "ReminderResult",
+    "SessionSaved",
+    "SessionValues",
     "TrainingImportResult",
     "UploadedFile",
     "cancel",
     "enrol",
     "import_training",
+    "prerequisite_problem",
     "register_attendance",
+    "save_course",
+    "save_session",
+    "send_reminders",
+    "session_problems",
+    "set_attendance",
+    "sign_up",
 ]
 
 
@@ -75,7 +97,16 @@ def enrol(session: Session, employee: Employee, *, on: dt.date | None = None) ->
             enrolment.status = EnrolmentStatus.WAITLISTED
             enrolment.position = _next_position(session)
         enrolment.save()
+        _notify(
+            enrolment,
+            "enrolled" if enrolment.status == EnrolmentStatus.ENROLLED else "waitlisted",
+        )
     return enrolment
+
+
+def _notify(enrolment: Enrolment, kind: notifications.Kind) -> None:
+    """E-mail the participant once the transaction has committed."""
+    transaction.on_commit(functools.partial(notifications.send, enrolment.pk, kind))
 
 
 def cancel(enrolment: Enrolment, *, now: dt.datetime) -> Enrolment | None:
@@ -116,6 +147,9 @@ def cancel(enrolment: Enrolment, *, now: dt.datetime) -> Enrolment | None:
         enrolment.save(update_fields=["status", "position"])
         promoted = _promote(session) if had_seat else None
         _renumber_waitlist(session)
+        _notify(enrolment, "cancelled" if had_seat else "left_waitlist")
+        if promoted is not None:
+            _notify(promoted, "promoted")
     return promoted
 
 
@@ -166,14 +200,7 @@ def register_attendance(session: Session, attended: Iterable[int]) -> Attendance
         seated = list(session.enrolments.filter(status__in=list(SEAT_STATUSES)))
         strangers = present - {e.employee_id for e in seated}
         if strangers:
-            names = Employee.objects.filter(pk__in=strangers).order_by("employee_number")
-            raise EnrolmentRefused(
-                _(
-                    "%(people)s had no seat in this session. Enrol them first, then register "
-                    "attendance again."
-                )
-                % {"people": ", ".join(f"{e.full_name} ({e.employee_number})" for e in names)}
-            )
+            raise _no_seat(Employee.objects.filter(pk__in=strangers))
         for enrolment in seated:
             enrolment.status = (
                 EnrolmentStatus.ATTENDED
@@ -183,6 +210,270 @@ def register_attendance(session: Session, attended: Iterable[int]) -> Attendance
         Enrolment.objects.bulk_update(seated, ["status"])
     came = sum(1 for e in seated if e.status == EnrolmentStatus.ATTENDED)
     return AttendanceResult(attended=came, no_show=len(seated) - came)
+
+
+def _no_seat(people: Iterable[Employee]) -> EnrolmentRefused:
+    names = sorted(people, key=lambda e: e.employee_number)
+    return EnrolmentRefused(
+        _(
+            "%(people)s had no seat in this session. Enrol them first, then register "
+            "attendance again."
+        )
+        % {"people": ", ".join(f"{e.full_name} ({e.employee_number})" for e in names)}
+    )
+
+
+def set_attendance(session: Session, employee: Employee, *, attended: bool) -> Enrolment:
+    """Mark one seated participant attended (or not); refuses someone without a seat."""
+    with transaction.atomic():
+        session = _lock(session)
+        enrolment = session.enrolments.filter(
+            employee=employee, status__in=list(SEAT_STATUSES)
+        ).first()
+        if enrolment is None:
+            raise _no_seat([employee])
+        enrolment.status = EnrolmentStatus.ATTENDED if attended else EnrolmentStatus.NO_SHOW
+        enrolment.save(update_fields=["status"])
+    return enrolment
+
+
+def sign_up(session: Session, employee: Employee, *, now: dt.datetime) -> Enrolment:
+    """Enrol ``employee`` as they or their manager ask: only until the session starts."""
+    if session.starts_at <= now:
+        raise EnrolmentRefused(
+            _("The session started %(start)s; enrolment is closed.")
+            % {"start": date_format(timezone.localtime(session.starts_at), "DATETIME_FORMAT")}
+        )
+    return enrol(session, employee)
+
+
+# --- Courses and sessions -----------------------------------------------------------------------
+
+
+def prerequisite_problem(course: Course | None, prerequisite: Course | None) -> str | None:
+    """Why ``prerequisite`` cannot be the prerequisite of ``course`` (a loop), or None."""
+    seen: set[int] = set()
+    current = prerequisite
+    while current is not None and current.pk not in seen:
+        if course is not None and current.pk == course.pk:
+            return _(
+                "%(prerequisite)s cannot be the prerequisite: it needs this course first "
+                "itself. Choose another course or none."
+            ) % {"prerequisite": prerequisite}
+        seen.add(current.pk)
+        current = current.prerequisite
+    return None
+
+
+def save_course(course: Course, *, actor: User | None) -> Course:
+    """Create or change ``course`` (already checked by its form) and record who did it."""
+    created = course.pk is None
+    problem = prerequisite_problem(course if not created else None, course.prerequisite)
+    if problem:
+        raise ValidationError({"prerequisite": problem})
+    with transaction.atomic():
+        course.save()
+        record_audit_event(
+            actor,
+            "training.course.create" if created else "training.course.change",
+            target=f"course:{course.code}",
+        )
+    return course
+
+
+@dataclass(frozen=True)
+class SessionValues:
+    """What a trainer fills in for a session."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    location: str
+    trainer: Employee | None
+    capacity: int | None  # None = unlimited
+
+
+def session_problems(
+    course: Course, values: SessionValues, *, session: Session | None, now: dt.datetime
+) -> dict[str, list[str]]:
+    """What is wrong with ``values`` for a new or changed session, per field (empty if none)."""
+    problems: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        problems.setdefault(name, []).append(message)
+
+    starts, ends = values.starts_at, values.ends_at
+    moved = session is None or starts != session.starts_at
+    if moved and starts < now:
+        add(
+            "starts_at",
+            _("The start %(start)s is in the past. Choose a time that has not been yet.")
+            % {"start": _when(starts)},
+        )
+    if ends <= starts:
+        add("ends_at", _("The session must end after it starts. Correct the end time."))
+    location = values.location.strip()
+    location_changed = session is None or location != session.location
+    if course.format == CourseFormat.CLASSROOM and not location:
+        add("location", _("Give the room or address where the session takes place."))
+    if (
+        course.format == CourseFormat.TEAMS
+        and location_changed
+        and not location.startswith("https://")
+    ):
+        add("location", _("Paste the Teams meeting link; it starts with https://."))
+    if values.trainer is not None and ends > starts and course.format != CourseFormat.ELEARNING:
+        others = Session.objects.filter(
+            trainer=values.trainer, starts_at__lt=ends, ends_at__gt=starts
+        ).exclude(course__format=CourseFormat.ELEARNING)
+        if session is not None:
+            others = others.exclude(pk=session.pk)
+        clash = others.select_related("course").first()
+        if clash is not None:
+            add(
+                "trainer",
+                _(
+                    "%(trainer)s already runs %(course)s from %(start)s to %(end)s. Choose "
+                    "another time or another trainer."
+                )
+                % {
+                    "trainer": values.trainer.full_name,
+                    "course": clash.course.title,
+                    "start": _when(clash.starts_at),
+                    "end": _when(clash.ends_at),
+                },
+            )
+    if session is not None and values.capacity is not None:
+        taken = _seats_taken(session)
+        if values.capacity < taken:
+            add(
+                "capacity",
+                _(
+                    "%(taken)d seats are already taken, so the session cannot have fewer. "
+                    "Cancel enrolments first, or keep at least %(taken)d seats."
+                )
+                % {"taken": taken},
+            )
+    return problems
+
+
+@dataclass(frozen=True)
+class SessionSaved:
+    session: Session
+    created: bool
+    promoted: list[Enrolment]  # given a seat from the waiting list (more seats)
+    updated: int  # participants sent an updated invitation (new time or place)
+
+
+def save_session(
+    course: Course,
+    values: SessionValues,
+    *,
+    session: Session | None = None,
+    actor: User | None = None,
+    now: dt.datetime,
+) -> SessionSaved:
+    """Create a session of ``course`` or change ``session``, checked again under lock.
+
+    More seats go to the waiting list at once; a new time or place goes out to everyone with a
+    seat as an updated invitation. Raises ``ValidationError`` (per field) when a rule is broken.
+    """
+    with transaction.atomic():
+        if values.trainer is not None:  # one change at a time per trainer: no double booking
+            list(Employee.objects.select_for_update().filter(pk=values.trainer.pk).values("pk"))
+        created = session is None
+        if session is not None:
+            session = _lock(session)
+        problems = session_problems(course, values, session=session, now=now)
+        if problems:
+            raise ValidationError(problems)
+        if session is None:
+            session = Session(course=course, code=_new_session_code(course, values.starts_at))
+            moved = False
+        else:
+            moved = (session.starts_at, session.ends_at, session.location) != (
+                values.starts_at,
+                values.ends_at,
+                values.location.strip(),
+            )
+        session.starts_at, session.ends_at = values.starts_at, values.ends_at
+        session.location, session.trainer = values.location.strip(), values.trainer
+        session.capacity = values.capacity
+        session.save()
+        promoted = []
+        while (first := _promote(session)) is not None:
+            promoted.append(first)
+        if promoted:
+            _renumber_waitlist(session)
+        updated = 0
+        if moved:
+            already = {e.pk for e in promoted}
+            for enrolment in session.enrolments.filter(status=EnrolmentStatus.ENROLLED):
+                if enrolment.pk not in already:
+                    _notify(enrolment, "changed")
+                    updated += 1
+        for enrolment in promoted:
+            _notify(enrolment, "promoted")
+        record_audit_event(
+            actor,
+            "training.session.create" if created else "training.session.change",
+            target=f"session:{session.code}",
+        )
+    return SessionSaved(session, created, promoted, updated)
+
+
+def _new_session_code(course: Course, starts_at: dt.datetime) -> str:
+    base = f"{course.code[:36]}-{timezone.localtime(starts_at):%Y%m%d-%H%M}"
+    code, number = base, 1
+    while Session.objects.filter(code=code).exists():
+        number += 1
+        code = f"{base}-{number}"
+    return code
+
+
+def _when(value: dt.datetime) -> str:
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+
+
+# --- Reminders ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    sent: int
+    failed: int
+
+
+def send_reminders(*, now: dt.datetime, days: int = REMINDER_DAYS) -> ReminderResult:
+    """E-mail everyone with a seat in a session starting within ``days`` days from ``now``.
+
+    Each enrolment is claimed (``reminder_sent_at`` set) before its e-mail goes out, so running
+    this again, or twice at once, never reminds anyone twice; a failed e-mail is released to be
+    tried on the next run.
+    """
+    if timezone.is_naive(now):
+        raise ValueError("now must be timezone-aware")
+    due = Enrolment.objects.filter(
+        status=EnrolmentStatus.ENROLLED,
+        reminder_sent_at__isnull=True,
+        session__starts_at__gt=now,
+        session__starts_at__lte=now + dt.timedelta(days=days),
+    ).select_related("session__course", "session__trainer", "employee")
+    sent = failed = 0
+    for enrolment in due.order_by("session__starts_at", "pk"):
+        claim = Enrolment.objects.filter(
+            pk=enrolment.pk, status=EnrolmentStatus.ENROLLED, reminder_sent_at__isnull=True
+        )
+        if not claim.update(reminder_sent_at=now):
+            continue
+        try:
+            notifications.message(enrolment, "reminder").send()
+        except Exception:
+            logger.exception("Could not send the reminder for enrolment %s", enrolment.pk)
+            Enrolment.objects.filter(pk=enrolment.pk).update(reminder_sent_at=None)
+            failed += 1
+        else:
+            sent += 1
+    return ReminderResult(sent, failed)
 
 
 # --- Import -------------------------------------------------------------------------------------

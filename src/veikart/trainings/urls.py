@@ -1,0 +1,20 @@
+from django.urls import path
+
+from veikart.trainings import views
+
+app_name = "trainings"
+
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("mine/", views.my_courses, name="mine"),
+    path("kurs/ny/", views.course_create, name="course-create"),
+    path("kurs/<int:pk>/", views.course_detail, name="course"),
+    path("kurs/<int:pk>/endre/", views.course_edit, name="course-edit"),
+    path("kurs/<int:course_pk>/okter/ny/", views.session_create, name="session-create"),
+    path("okter/<int:pk>/", views.session_detail, name="session"),
+    path("okter/<int:pk>/endre/", views.session_edit, name="session-edit"),
+    path("okter/<int:pk>/pamelding/", views.enrol, name="enrol"),
+    path("okter/<int:pk>/oppmote/", views.attendance, name="attendance"),
+    path("pameldinger/<int:pk>/avmelding/", views.cancel, name="cancel"),
+    path("pameldinger/<int:pk>/kalender.ics", views.calendar, name="calendar"),
+]

@@ -1,0 +1,462 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from veikart.core.access import get_access
+from veikart.organisations.models import Employee
+from veikart.organisations.selectors import get_organisation
+from veikart.trainings import ics, notifications, selectors, services
+from veikart.trainings.constants import (
+    CANCELLATION_DEADLINE,
+    SEAT_STATUSES,
+    SESSION_WIDE_ROLES,
+    EnrolmentStatus,
+)
+from veikart.trainings.forms import CourseForm, EnrolPersonForm, SessionForm
+from veikart.trainings.models import Course, Enrolment, Session
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user of a view behind ``login_required``."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {"organisation": get_organisation(), **context},
+        status=status,
+    )
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    """Back to the page the form was on (``next``), if it is one of ours."""
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(target if target and safe else default)
+
+
+def _when(session: Session) -> str:
+    return date_format(timezone.localtime(session.starts_at), "DATETIME_FORMAT")
+
+
+# --- The catalogue ------------------------------------------------------------------------------
+
+
+@login_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    access = get_access(request.user)
+    return _page(
+        request,
+        "trainings/catalogue.html",
+        {
+            "entries": selectors.catalogue(now=timezone.now()),
+            "can_edit": selectors.can_edit_courses(access),
+        },
+    )
+
+
+@login_required
+def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_access(request.user)
+    course = selectors.get_course(pk)
+    now = timezone.now()
+    coming, past = selectors.course_sessions(access, course, now=now)
+    mine = {e.session_id: e for e in selectors.my_enrolments(access)}
+    return _page(
+        request,
+        "trainings/course_detail.html",
+        {
+            "course": course,
+            "rows": [_session_row(s, mine.get(s.pk)) for s in coming],
+            "past": [_session_row(s, mine.get(s.pk)) for s in past],
+            "can_edit": selectors.can_edit_courses(access),
+            "is_employee": access.employee_id is not None,
+        },
+    )
+
+
+def _session_row(session: Session, mine: Enrolment | None) -> dict[str, Any]:
+    return {"session": session, "mine": mine}
+
+
+def _require_course_editor(request: HttpRequest) -> None:
+    if not selectors.can_edit_courses(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def course_create(request: HttpRequest) -> HttpResponse:
+    _require_course_editor(request)
+    return _course_form(request, Course())
+
+
+@login_required
+def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_course_editor(request)
+    return _course_form(request, selectors.get_course(pk))
+
+
+def _course_form(request: HttpRequest, course: Course) -> HttpResponse:
+    created = course.pk is None
+    form = CourseForm(request.POST or None, instance=course)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = services.save_course(form.save(commit=False), actor=_user(request))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("The course %(title)s was created.") % {"title": course.title}
+                if created
+                else _("The changes to %(title)s were saved.") % {"title": course.title},
+            )
+            return redirect("trainings:course", course.pk)
+    return _page(
+        request,
+        "trainings/course_form.html",
+        {"form": form, "course": course, "created": created},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Sessions -----------------------------------------------------------------------------------
+
+
+@login_required
+def session_create(request: HttpRequest, course_pk: int) -> HttpResponse:
+    _require_course_editor(request)
+    course = selectors.get_course(course_pk)
+    return _session_form(request, course, None)
+
+
+@login_required
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.get_session_to_manage(request.user, pk)
+    return _session_form(request, session.course, session)
+
+
+def _session_form(request: HttpRequest, course: Course, session: Session | None) -> HttpResponse:
+    access = get_access(request.user)
+    trainers = selectors.trainer_choices(access, session)
+    # A trainer adds and edits only sessions they run themselves.
+    names_any_trainer = bool(access.roles & SESSION_WIDE_ROLES)
+    now = timezone.now()
+    form = SessionForm(
+        request.POST or None,
+        course=course,
+        session=session,
+        trainers=trainers,
+        trainer_required=not names_any_trainer,
+        now=now,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_session(
+                course, form.values(), session=session, actor=_user(request), now=now
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("The session %(when)s was saved.") % {"when": _when(saved.session)}
+            )
+            if saved.promoted:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)d person on the waiting list got a seat and an invitation.",
+                        "%(count)d people on the waiting list got a seat and an invitation.",
+                        len(saved.promoted),
+                    )
+                    % {"count": len(saved.promoted)},
+                )
+            if saved.updated:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)d participant was sent the updated invitation.",
+                        "%(count)d participants were sent the updated invitation.",
+                        saved.updated,
+                    )
+                    % {"count": saved.updated},
+                )
+            return redirect("trainings:session", saved.session.pk)
+    return _page(
+        request,
+        "trainings/session_form.html",
+        {
+            "form": form,
+            "course": course,
+            "session": session,
+            "no_trainer": not names_any_trainer and access.employee_id is None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_access(request.user)
+    session = selectors.get_session(pk)
+    mine = selectors.enrolment_of(access, session)
+    people = selectors.get_people_to_enrol(access)
+    # Someone who may enrol more people than themselves (a unit manager, the programme lead).
+    enrols_others = people.exclude(pk=access.employee_id or 0).exists()
+    manages = selectors.can_manage_session(access, session)
+    enrolments = selectors.session_enrolments(access, session)
+    now = timezone.now()
+    deadline = session.starts_at - CANCELLATION_DEADLINE
+    if mine is not None and mine.status == EnrolmentStatus.CANCELLED:
+        mine = None
+    return _page(
+        request,
+        "trainings/session_detail.html",
+        {
+            "session": session,
+            "course": session.course,
+            "mine": mine,
+            "can_cancel": mine is not None
+            and (
+                (mine.status == EnrolmentStatus.ENROLLED and now <= deadline)
+                or (mine.status == EnrolmentStatus.WAITLISTED and now <= session.starts_at)
+            ),
+            "is_open": session.starts_at > now,
+            "deadline": deadline,
+            "is_employee": access.employee_id is not None,
+            "enrolments": enrolments,
+            "show_participants": manages or enrols_others,
+            "cancellable": set(
+                people.filter(pk__in=[e.employee_id for e in enrolments]).values_list(
+                    "pk", flat=True
+                )
+            ),
+            "manages": manages,
+            "enrol_form": EnrolPersonForm(people=people) if enrols_others else None,
+        },
+    )
+
+
+# --- Enrolment ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enrol oneself, or (``employee``) someone one may enrol: a seat or the waiting list."""
+    access = get_access(request.user)
+    session = selectors.get_session(pk)
+    back = reverse("trainings:session", args=[session.pk])
+    chosen = request.POST.get("employee", "")
+    if chosen:
+        if not chosen.isdigit():
+            raise Http404("No such employee")
+        employee = selectors.get_person_to_enrol(access, int(chosen))
+    elif access.employee_id is not None:
+        employee = Employee.objects.get(pk=access.employee_id)
+    else:
+        messages.error(request, _not_an_employee())
+        return _back(request, back)
+    try:
+        enrolment = services.sign_up(session, employee, now=timezone.now())
+    except services.EnrolmentRefused as exc:
+        messages.error(request, str(exc))
+        return _back(request, back)
+    messages.success(
+        request, _enrolled_message(enrolment, oneself=employee.pk == access.employee_id)
+    )
+    return _back(request, back)
+
+
+def _not_an_employee() -> str:
+    return _(
+        "Your sign-in is not linked to an employee in the HR data, so you cannot enrol. Ask the "
+        "programme lead to check that your user principal name is in the HR import."
+    )
+
+
+def _enrolled_message(enrolment: Enrolment, *, oneself: bool) -> str:
+    values = {
+        "course": enrolment.session.course.title,
+        "when": _when(enrolment.session),
+        "name": enrolment.employee.full_name,
+        "position": enrolment.position or 0,
+    }
+    if enrolment.status == EnrolmentStatus.WAITLISTED:
+        if oneself:
+            return (
+                _(
+                    "The session is full. You are number %(position)d on the waiting list and "
+                    "get a seat automatically if one becomes free."
+                )
+                % values
+            )
+        return _("The session is full. %(name)s is number %(position)d on the waiting list.") % (
+            values
+        )
+    if oneself:
+        return (
+            _("You have a seat in %(course)s, %(when)s. The invitation is on its way by e-mail.")
+            % values
+        )
+    return _("%(name)s has a seat in %(course)s, %(when)s.") % values
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_access(request.user)
+    enrolment = selectors.get_enrolment_to_cancel(access, pk)
+    back = reverse("trainings:session", args=[enrolment.session_id])
+    had_seat = enrolment.status in SEAT_STATUSES
+    try:
+        promoted = services.cancel(enrolment, now=timezone.now())
+    except services.EnrolmentRefused as exc:
+        messages.error(request, str(exc))
+        return _back(request, back)
+    oneself = enrolment.employee_id == access.employee_id
+    if oneself:
+        text = _("Your seat is cancelled.") if had_seat else _("You have left the waiting list.")
+    else:
+        text = _("%(name)s is no longer enrolled.") % {"name": enrolment.employee.full_name}
+    if promoted is not None:
+        text += " " + _("The seat went to the first person on the waiting list.")
+    messages.success(request, text)
+    return _back(request, back)
+
+
+@login_required
+def calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """The .ics of one's own enrolment: the invitation, or its cancellation."""
+    enrolment = selectors.get_own_enrolment(request.user, pk)
+    if enrolment.status == EnrolmentStatus.CANCELLED:
+        method: ics.Method = "CANCEL"
+    elif enrolment.status in SEAT_STATUSES:
+        method = "REQUEST"
+    else:
+        raise Http404("No calendar entry while on the waiting list")
+    data = notifications.calendar_file(
+        enrolment, method, sequence=notifications.current_sequence(enrolment)
+    )
+    response = HttpResponse(data, content_type=f"text/calendar; charset=utf-8; method={method}")
+    response["Content-Disposition"] = f'attachment; filename="kurs-{enrolment.session.pk}.ics"'
+    return response
+
+
+# --- Attendance ---------------------------------------------------------------------------------
+
+
+@login_required
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """The trainer's list: attended or not, one tap per person (HTMX), on a phone."""
+    session = selectors.get_session_to_manage(request.user, pk)
+    htmx = request.headers.get("HX-Request") == "true"
+    error = ""
+    if request.method == "POST":
+        chosen = request.POST.get("employee", "")
+        employee = Employee.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        if employee is None:
+            raise Http404("No such employee")
+        attended = request.POST.get("status") == EnrolmentStatus.ATTENDED
+        try:
+            enrolment = services.set_attendance(session, employee, attended=attended)
+        except services.EnrolmentRefused as exc:
+            error = str(exc)
+            if htmx:  # 200, so that htmx swaps the row in with the message
+                return _page(
+                    request,
+                    "trainings/_attendance_refused.html",
+                    {"employee": employee, "error": error},
+                )
+        else:
+            if htmx:
+                return _page(
+                    request,
+                    "trainings/_attendance_row.html",
+                    {
+                        "session": session,
+                        "enrolment": enrolment,
+                        "summary": _attendance_summary(session),
+                        "oob": True,
+                    },
+                )
+            return redirect(
+                reverse("trainings:attendance", args=[session.pk]) + f"#deltaker-{employee.pk}"
+            )
+    enrolments = [
+        e for e in selectors.session_enrolments(request.user, session) if e.status in SEAT_STATUSES
+    ]
+    return _page(
+        request,
+        "trainings/attendance.html",
+        {
+            "session": session,
+            "course": session.course,
+            "enrolments": enrolments,
+            "summary": _attendance_summary(session),
+            "error": error,
+        },
+        status=409 if error else 200,
+    )
+
+
+def _attendance_summary(session: Session) -> dict[str, int]:
+    statuses = list(
+        session.enrolments.filter(status__in=list(SEAT_STATUSES)).values_list("status", flat=True)
+    )
+    return {
+        "attended": statuses.count(EnrolmentStatus.ATTENDED),
+        "no_show": statuses.count(EnrolmentStatus.NO_SHOW),
+        "open": statuses.count(EnrolmentStatus.ENROLLED),
+    }
+
+
+# --- My courses ---------------------------------------------------------------------------------
+
+
+@login_required
+def my_courses(request: HttpRequest) -> HttpResponse:
+    access = get_access(request.user)
+    now = timezone.now()
+    enrolments = selectors.my_enrolments(access)
+    coming = [
+        e for e in enrolments if e.status == EnrolmentStatus.ENROLLED and e.session.starts_at > now
+    ]
+    return _page(
+        request,
+        "trainings/my_courses.html",
+        {
+            "is_employee": access.employee_id is not None,
+            "coming": [(e, e.session.starts_at - CANCELLATION_DEADLINE > now) for e in coming],
+            "waiting": [e for e in enrolments if e.status == EnrolmentStatus.WAITLISTED],
+            "completed": [e for e in reversed(enrolments) if e.status == EnrolmentStatus.ATTENDED],
+            "other_past": [
+                e
+                for e in reversed(enrolments)
+                if e.status == EnrolmentStatus.NO_SHOW
+                or (e.status == EnrolmentStatus.ENROLLED and e.session.starts_at <= now)
+            ],
+            "deadline_hours": CANCELLATION_DEADLINE.total_seconds() // 3600,
+        },
+    )
