@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,26 @@ def data_file(name: str) -> UploadedFile:  # noqa: F821
     from veikart.organisations.services import UploadedFile
 
     return UploadedFile(name, (DATA / name).read_bytes())
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Each test starts in the default language (bokmål): a request in English in an earlier
+    test leaves English active in the thread."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def own_lake(settings: object, tmp_path: Path) -> Path:
+    """Each test its own usage lake: ingest and compute read and write it."""
+    lake = tmp_path / "lake"
+    settings.LAKE_DIR = lake  # type: ignore[attr-defined]
+    return lake
 
 
 @pytest.fixture

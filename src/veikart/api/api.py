@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from veikart import __version__
+from veikart.adoption.api import router as adoption_router
 from veikart.api.auth import AUTH
 from veikart.organisations.api import router as organisations_router
 
@@ -10,7 +11,8 @@ api = NinjaAPI(
     title="Veikart API",
     version=__version__,
     description=(
-        "Read access to the organisation (units and employees) for integrations. Authenticate "
+        "Read access to the organisation (units and employees) and the adoption figures for "
+        "integrations. Authenticate "
         "with `Authorization: Bearer <token>` (create one with `veikart api-token create`). "
         "Every answer is limited to what the token's user may see: a unit manager sees their "
         "own unit subtree only. Dates are ISO 8601; times are Europe/Oslo."
@@ -19,3 +21,4 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/", organisations_router)
+api.add_router("/adoption", adoption_router)

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "veikart.organisations",
     "veikart.trainings",
     "veikart.usage",
+    "veikart.adoption",
     "veikart.demo",
 ]
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("omrade/<slug:key>/", core_views.area, name="area"),
     path("organisasjon/", include("veikart.organisations.urls")),
     path("bruksdata/", include("veikart.usage.urls")),
+    path("bruk/", include("veikart.adoption.urls")),
+    path("opplaering/", include("veikart.trainings.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -68,9 +68,23 @@ def load_demo(
         else:
             write_hr_export(generate_population(config), config, folder, xlsx=False)
         organisation = import_simulated_organisation(folder, config)
+        if usage:
+            import_simulated_training(folder)
         password = _create_users()
     ingested = ingest_paths([folder / "usage"], source="demo") if usage else None
     return DemoResult(True, password, organisation, ingested)
+
+
+def import_simulated_training(folder: Path) -> None:
+    """Apply the simulator's course records under ``folder/training`` through the real
+    training import (courses, sessions, enrolments and attendance)."""
+    from veikart.trainings.services import import_training
+
+    files = [
+        UploadedFile(name, (folder / "training" / name).read_bytes())
+        for name in ("kurs.csv", "kursokter.csv", "pameldinger.csv")
+    ]
+    import_training(files, apply=True)
 
 
 def import_simulated_organisation(folder: Path, config: SimulationConfig) -> Organisation:

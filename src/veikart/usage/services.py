@@ -53,6 +53,8 @@ class IngestSummary:
     unmapped_people: int = 0
     concealed_files: int = 0
     run_id: int | None = None
+    # What the automatic compute after ingest did (ComputeSummary.as_dict()), if it ran.
+    computed: dict[str, object] | None = None
 
     @property
     def ok(self) -> bool:
@@ -70,6 +72,7 @@ class IngestSummary:
             "last_day": self.last_day.isoformat() if self.last_day else None,
             "unmapped_people": self.unmapped_people,
             "concealed_files": self.concealed_files,
+            "computed": self.computed,
         }
 
 
@@ -144,12 +147,16 @@ def ingest_paths(
     progress: Progress | None = None,
     today: dt.date | None = None,
     report_dates: Mapping[Path, dt.date] | None = None,
+    compute: bool = True,
 ) -> IngestSummary:
     """Ingest every file under ``paths``; a failing file is refused and listed, others go on.
 
     ``report_dates`` gives the day of one-day files whose day the caller knows (the Graph pull
     asked for it), keyed by the file's path as given (or, inside a given folder, as found there);
     the reader then takes that day rather than inferring it from the rows.
+
+    When a file was stored and ``compute`` is true, the adoption figures are brought up to date
+    afterwards (only the weeks that changed are recomputed).
     """
     report_dates = report_dates or {}
     root = lake_root()
@@ -166,6 +173,10 @@ def ingest_paths(
                 run, name, path, root, pseudonymiser, summary, today, report_dates.get(path)
             )
     summary.unmapped_people = len(pseudonymiser.unmapped)
+    if compute and summary.stored:
+        from veikart.adoption.services import compute_figures  # adoption reads the lake
+
+        summary.computed = compute_figures(actor=actor, trigger="ingest").as_dict()
     run.finished_at = timezone.now()
     run.summary = summary.as_dict()
     run.save(update_fields=["finished_at", "summary"])

@@ -14,19 +14,29 @@ from veikart.adoption.engine.engine import (
     result_schema,
     weekly_snapshots,
 )
+from veikart.adoption.engine.privacy import (
+    BREAKDOWNS,
+    PLAN_SCHEMA,
+    attribute_text,
+    plan_suppression,
+)
 from veikart.adoption.engine.registry import REGISTRY, UNITS, Metric, Unit
 
 __all__ = [
+    "BREAKDOWNS",
     "GRAINS",
     "GROUPS",
     "PEOPLE_SCHEMA",
+    "PLAN_SCHEMA",
     "REGISTRY",
     "UNITS",
     "Grain",
     "Metric",
     "Unit",
+    "attribute_text",
     "build_sql",
     "compute",
+    "plan_suppression",
     "result_schema",
     "weekly_snapshots",
 ]

@@ -214,6 +214,130 @@ def build_sql(
     )
 
 
+MANY_SCHEMA = pa.schema(
+    [
+        pa.field("period", pa.date32()),
+        pa.field("breakdown", pa.string()),
+        pa.field("unit_subtree", pa.int64()),
+        pa.field("attribute", pa.string()),
+        pa.field("metric", pa.string()),
+        pa.field("value", pa.float64()),
+        pa.field("n", pa.int64()),
+    ]
+)
+
+
+def compute_breakdowns(
+    lake_root: Path,
+    people: pa.Table,
+    *,
+    metrics: Sequence[str],
+    grain: Grain,
+    breakdowns: Sequence[Sequence[str]],
+    min_n: int = 0,
+    registry: Mapping[str, Metric] = REGISTRY,
+) -> pa.Table:
+    """:func:`compute` for several breakdowns at once, in one query that reads the lake once.
+
+    Each breakdown is a list of groups with at most one besides ``unit_subtree``. Returns the
+    columns of :data:`MANY_SCHEMA`: ``breakdown`` is the groups joined by "+" ("" for the whole
+    organisation), ``unit_subtree`` the unit (null unless the breakdown has it), ``attribute``
+    the other group's value as text (booleans "true"/"false"; null when the value is null or
+    the breakdown has no other group). The figures are those :func:`compute` gives for each
+    breakdown alone.
+    """
+    chosen = _chosen_metrics(metrics, registry)
+    for groups in breakdowns:
+        _check_arguments(grain, groups, min_n)
+        if len([g for g in groups if g != "unit_subtree"]) > 1:
+            raise ValueError(f"at most one group besides unit_subtree: {list(groups)}")
+    table = _people_table(people)
+    snapshots = {report: weekly_snapshots(lake_root, report) for report in reports_of(chosen)}
+    present = {report for report, weeks in snapshots.items() if weeks}
+    sql = build_sql_many(chosen, grain=grain, breakdowns=breakdowns, present=present)
+    parameters: dict[str, object] = {"min_n": min_n}
+    for index, metric in enumerate(chosen):
+        parameters[f"metric_{index}"] = metric.key
+    for index, groups in enumerate(breakdowns):
+        parameters[f"breakdown_{index}"] = "+".join(groups)
+    for report, weeks in snapshots.items():
+        parameters[f"weeks_{report}"] = list(weeks)
+        if weeks:
+            parameters[f"files_{report}"] = [str(path) for path in weeks.values()]
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.register("people_input", table)
+        _check_people(connection)
+        result = connection.execute(sql, parameters).to_arrow_table()
+    finally:
+        connection.close()
+    return result.cast(MANY_SCHEMA)
+
+
+def build_sql_many(
+    metrics: Sequence[Metric],
+    *,
+    grain: Grain,
+    breakdowns: Sequence[Sequence[str]],
+    present: Collection[str],
+) -> str:
+    """The query :func:`compute_breakdowns` runs: the stages of :func:`build_sql`, with the
+    report snapshots read once (materialised) and, for weeks, one stage 1 for every breakdown
+    (a person has one row per week, carrying all groups); for months, stage 1 per breakdown (a
+    person who moved or changed status during a month has a row per group)."""
+    reports = reports_of(metrics)
+    previous = [m for m in metrics if m.previous_sql is not None]
+    ctes = [_PEOPLE_CTES]
+    for report in reports:
+        cte = _report_cte(report, metrics, report in present)
+        ctes.append(cte.replace(" AS (\n", " AS MATERIALIZED (\n", 1))
+    ctes.append(_coverage_cte(reports, grain))
+    if previous:
+        ctes.append(_previous_cte(previous, grain))
+    if grain == "week":
+        every = ["unit_subtree", *(g for g in GROUPS if g not in ("unit_subtree", "unit_id"))]
+        ctes.append(_person_periods_cte(metrics, grain, every, with_previous=bool(previous)))
+    selects = []
+    for index, groups in enumerate(breakdowns):
+        source = "person_periods"
+        if grain != "week":
+            source = f"person_periods_{index}"
+            ctes.append(
+                _person_periods_cte(
+                    metrics, grain, groups, with_previous=bool(previous), name=source
+                )
+            )
+        aggregates = f"aggregates_{index}"
+        ctes.append(_aggregates_cte(metrics, grain, groups, name=aggregates, source_name=source))
+        a = _q(aggregates)
+        unit = f'{a}."unit_subtree"' if "unit_subtree" in groups else "CAST(NULL AS BIGINT)"
+        other = next((g for g in groups if g != "unit_subtree"), None)
+        if other is None:
+            attribute = "CAST(NULL AS VARCHAR)"
+        elif GROUPS[other].type == pa.bool_():
+            column = f"{a}.{_q(other)}"
+            attribute = f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
+        else:
+            attribute = f"CAST({a}.{_q(other)} AS VARCHAR)"
+        columns = [
+            f'$breakdown_{index} AS "breakdown"',
+            f'{unit} AS "unit_subtree"',
+            f'{attribute} AS "attribute"',
+        ]
+        selects += [
+            _metric_select(
+                m_index, metric, groups, grain, aggregates=aggregates, group_columns=columns
+            )
+            for m_index, metric in enumerate(metrics)
+        ]
+    order = ", ".join(
+        _q(name) for name in ("period", "breakdown", "unit_subtree", "attribute", "metric")
+    )
+    return (
+        "WITH\n" + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(selects) + f"\nORDER BY {order}\n"
+    )
+
+
 def _q(identifier: str) -> str:
     """A quoted SQL identifier."""
     return '"' + identifier.replace('"', '""') + '"'
@@ -340,7 +464,12 @@ def _previous_cte(metrics: Sequence[Metric], grain: Grain) -> str:
 
 
 def _person_periods_cte(
-    metrics: Sequence[Metric], grain: Grain, groups: Sequence[str], *, with_previous: bool
+    metrics: Sequence[Metric],
+    grain: Grain,
+    groups: Sequence[str],
+    *,
+    with_previous: bool,
+    name: str = "person_periods",
 ) -> str:
     """Stage 1: every metric's numerator and denominator for each person, period and group.
 
@@ -373,7 +502,7 @@ def _person_periods_cte(
     joins = "".join(f"\n{_INDENT}{source}" for source in sources)
     keys = ['"people"."employee"', period, *carried.values()]
     return (
-        '"person_periods" AS MATERIALIZED (\n'
+        f"{_q(name)} AS MATERIALIZED (\n"
         f"{_INDENT}SELECT\n{_lines(columns, 2)}\n"
         f'{_INDENT}FROM "people"{joins}\n'
         f"{_INDENT}GROUP BY {', '.join(keys)}\n"
@@ -381,9 +510,16 @@ def _person_periods_cte(
     )
 
 
-def _aggregates_cte(metrics: Sequence[Metric], grain: Grain, groups: Sequence[str]) -> str:
+def _aggregates_cte(
+    metrics: Sequence[Metric],
+    grain: Grain,
+    groups: Sequence[str],
+    *,
+    name: str = "aggregates",
+    source_name: str = "person_periods",
+) -> str:
     """Stage 2: the sums over the people of each period and group, and n."""
-    source = '"person_periods"'
+    source = _q(source_name)
     explode_later = "unit_subtree" in groups and grain == "week"
     expressions = {
         g: (GROUPS[g].sql if g == "unit_subtree" and explode_later else f"{source}.{_q(g)}")
@@ -402,7 +538,7 @@ def _aggregates_cte(metrics: Sequence[Metric], grain: Grain, groups: Sequence[st
     joins = f"\n{_INDENT}{_subtree_join(path)}" if explode_later else ""
     keys = [f'{source}."period"', *expressions.values()]
     return (
-        '"aggregates" AS MATERIALIZED (\n'
+        f"{_q(name)} AS MATERIALIZED (\n"
         f"{_INDENT}SELECT\n{_lines(columns, 2)}\n"
         f"{_INDENT}FROM {source}{joins}\n"
         f"{_INDENT}GROUP BY {', '.join(keys)}\n"
@@ -417,9 +553,20 @@ def _subtree_join(path: str) -> str:
     return f'CROSS JOIN unnest(\n{_INDENT * 2}{units}\n{_INDENT}) AS "subtree"("unit_subtree")'
 
 
-def _metric_select(index: int, metric: Metric, groups: Sequence[str], grain: Grain) -> str:
-    numerator = f'CAST("aggregates"."numerator_{index}" AS DOUBLE)'
-    denominator = f'NULLIF("aggregates"."denominator_{index}", 0)'
+def _metric_select(
+    index: int,
+    metric: Metric,
+    groups: Sequence[str],
+    grain: Grain,
+    *,
+    aggregates: str = "aggregates",
+    group_columns: Sequence[str] | None = None,
+) -> str:
+    """One metric's figures from an aggregates table. ``group_columns`` replaces the group
+    columns of the output (SQL over the aggregates table, each with its alias)."""
+    a = _q(aggregates)
+    numerator = f'CAST({a}."numerator_{index}" AS DOUBLE)'
+    denominator = f'NULLIF({a}."denominator_{index}", 0)'
     if metric.unit == "percent":
         value = f"100 * {numerator}\n{_INDENT * 3}/ {denominator}"
     elif metric.unit == "count":
@@ -427,22 +574,24 @@ def _metric_select(index: int, metric: Metric, groups: Sequence[str], grain: Gra
     else:
         value = f"{numerator}\n{_INDENT * 3}/ {denominator}"
     covered = [f'"coverage".{_q(r)}' for r in metric.reports]
-    joins = ['JOIN "coverage" ON "coverage"."period" = "aggregates"."period"']
+    joins = [f'JOIN "coverage" ON "coverage"."period" = {a}."period"']
     if metric.previous_sql is not None:
-        before = _shift('"aggregates"."period"', grain, forward=False)
+        before = _shift(f'{a}."period"', grain, forward=False)
         joins.append(
             f'LEFT JOIN "coverage" AS "covered_before" ON "covered_before"."period" = {before}'
         )
         covered += [f'COALESCE("covered_before".{_q(r)}, false)' for r in metric.reports]
-    condition = f"\n{_INDENT * 3}AND ".join([*covered, '"aggregates"."n" >= $min_n'])
+    condition = f"\n{_INDENT * 3}AND ".join([*covered, f'{a}."n" >= $min_n'])
+    if group_columns is None:
+        group_columns = [f"{a}.{_q(g)} AS {_q(g)}" for g in groups]
     columns = [
-        '"aggregates"."period" AS "period"',
-        *(f'"aggregates".{_q(g)} AS {_q(g)}' for g in groups),
+        f'{a}."period" AS "period"',
+        *group_columns,
         f'$metric_{index} AS "metric"',
         f'CASE\n{_INDENT * 2}WHEN {condition}\n{_INDENT * 2}THEN {value}\n{_INDENT}END AS "value"',
-        '"aggregates"."n" AS "n"',
+        f'{a}."n" AS "n"',
     ]
-    return f'SELECT\n{_lines(columns, 1)}\nFROM "aggregates"\n' + "\n".join(joins)
+    return f"SELECT\n{_lines(columns, 1)}\nFROM {a}\n" + "\n".join(joins)
 
 
 def _lines(columns: Sequence[str], depth: int) -> str:

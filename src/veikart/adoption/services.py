@@ -1,0 +1,337 @@
+"""Compute and store the adoption figures: ``veikart compute``, also run after every ingest.
+
+The run, step by step:
+
+1. Find the ISO weeks the lake covers (every week from the first to the last weekly snapshot of
+   any report the registry reads) and build the person-week table for them
+   (:mod:`veikart.adoption.people`).
+2. Fingerprint each week's inputs: its snapshot files (path, size, modification time) and its
+   person-week rows. Weeks whose fingerprint differs from the stored watermark have changed —
+   new usage data, a late HR import, attendance registered for an old session. So has everything
+   when the registry, the group threshold or the breakdowns changed.
+3. Recompute the changed weeks, the weeks after them (returning users look one period back), the
+   months holding any of those, and the months after them; the engine runs over just those months
+   and the months before them.
+4. Decide what may be shown (:func:`veikart.adoption.engine.privacy.plan_suppression`) and store
+   the figures of those periods in one transaction, replacing the old ones. Hidden figures are
+   stored without values.
+
+Weeks the lake no longer holds (raw usage purged after the retention period) keep their figures
+and their watermark: aggregates outlive the raw data. Recomputing the same inputs gives the same
+figures, row for row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.utils import timezone
+
+from veikart.adoption.engine import REGISTRY, Grain
+from veikart.adoption.engine.engine import compute_breakdowns
+from veikart.adoption.engine.privacy import BREAKDOWNS, plan_suppression
+from veikart.adoption.models import ComputeRun, ComputeState, Figure
+from veikart.adoption.people import build_people, lake_weeks, monday
+from veikart.core.services import record_audit_event
+from veikart.organisations.models import Organisation
+from veikart.usage.services import lake_root
+
+Progress = Callable[[str], None]
+# Bump when the way figures are computed changes without the registry or breakdowns changing.
+COMPUTE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ComputeSummary:
+    run_id: int | None
+    full: bool
+    weeks: int  # week periods recomputed
+    months: int  # month periods recomputed
+    figures: int  # figures stored
+    hidden: int  # of which hidden
+    seconds: float
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.weeks == 0 and self.months == 0
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def month_of(week: dt.date) -> dt.date:
+    """The month a week belongs to: the month of its Thursday (as in the engine)."""
+    thursday = week + dt.timedelta(days=3)
+    return thursday.replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def previous_month(month: dt.date) -> dt.date:
+    return (month - dt.timedelta(days=1)).replace(day=1)
+
+
+def settings_key() -> str:
+    """What applies to every week: the registry's declarations, the threshold, the breakdowns."""
+    metrics = [
+        [m.key, m.unit, list(m.reports), m.numerator_sql, m.denominator_sql, m.previous_sql]
+        for m in REGISTRY.values()
+    ]
+    payload = {
+        "version": COMPUTE_VERSION,
+        "k": settings.MIN_GROUP_SIZE,
+        "breakdowns": [list(b) for b in BREAKDOWNS],
+        "metrics": metrics,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def compute_figures(
+    organisation: Organisation | None = None,
+    *,
+    full: bool = False,
+    actor: User | None = None,
+    trigger: str = "cli",
+    progress: Progress | None = None,
+) -> ComputeSummary:
+    """Bring the stored figures up to date with the lake, the organisation and training."""
+    started = time.perf_counter()
+    organisation = organisation or Organisation.objects.first()
+    if organisation is None:
+        return ComputeSummary(None, full, 0, 0, 0, 0, 0.0)
+    root = lake_root()
+    snapshots = lake_weeks(root)
+    covered = sorted({week for weeks in snapshots.values() for week in weeks})
+    if not covered:
+        return ComputeSummary(None, full, 0, 0, 0, 0, time.perf_counter() - started)
+    all_weeks = _week_range(covered[0], covered[-1])
+    # People for every week of the months the lake touches, so that a month is measured only
+    # when all of its weeks are in the lake (the engine's coverage rule).
+    calendar = _week_range(
+        monday(month_of(all_weeks[0])), monday(next_month(month_of(all_weeks[-1])))
+    )
+    calendar = [w for w in calendar if month_of(w) in {month_of(x) for x in all_weeks}]
+    _say(progress, f"person-weeks for {len(calendar)} weeks")
+    people = build_people(organisation, root, calendar)
+    fingerprints = _week_fingerprints(root, snapshots, people, all_weeks)
+    key = settings_key()
+    state = ComputeState.objects.filter(organisation=organisation).first()
+    everything = full or state is None or state.settings_key != key
+    if everything:
+        changed = set(all_weeks)
+    else:
+        assert state is not None
+        changed = {w for w in all_weeks if state.weeks.get(w.isoformat()) != fingerprints[w]}
+    if not changed:
+        return ComputeSummary(None, False, 0, 0, 0, 0, time.perf_counter() - started)
+
+    in_range = set(all_weeks)
+    store_weeks = set(changed) | {w + dt.timedelta(days=7) for w in changed}
+    store_weeks &= in_range
+    store_months = {month_of(w) for w in store_weeks}
+    store_months |= {next_month(m) for m in store_months}
+    store_months &= {month_of(w) for w in all_weeks}
+    read_months = store_months | {previous_month(m) for m in store_months}
+    read_weeks = sorted(w for w in calendar if month_of(w) in read_months)
+    subset = people.filter(
+        pc.is_in(people["week_start"], value_set=pa.array(read_weeks, pa.date32()))
+    )
+
+    run = ComputeRun.objects.create(
+        organisation=organisation, actor=actor, trigger=trigger, full=everything
+    )
+    k = settings.MIN_GROUP_SIZE
+    _say(progress, "privacy plan")
+    plans = plan_suppression(subset, k=k)
+    figures: list[FigureRow] = []
+    periods: dict[Grain, list[dt.date]] = {
+        "week": sorted(store_weeks),
+        "month": sorted(store_months),
+    }
+    for grain, wanted in periods.items():
+        _say(progress, f"{grain}: every metric and breakdown")
+        result = compute_breakdowns(
+            root, subset, metrics=list(REGISTRY), grain=grain, breakdowns=BREAKDOWNS
+        )
+        _say(progress, f"{grain}: {result.num_rows} values to figures")
+        figures += _figures(organisation, grain, result, plans[grain], set(wanted))
+    _say(progress, f"storing {len(figures)} figures")
+    hidden = sum(1 for row in figures if not row[7])
+    with transaction.atomic():
+        for grain, wanted in periods.items():
+            Figure.objects.filter(
+                organisation=organisation, grain=grain, period__in=wanted
+            ).delete()
+        _store(figures)
+        weeks_state = dict(state.weeks) if state is not None and not everything else {}
+        if everything and state is not None:
+            # Keep the watermark of purged weeks: their figures stay.
+            weeks_state = {
+                w: v for w, v in state.weeks.items() if dt.date.fromisoformat(w) not in in_range
+            }
+        weeks_state.update({w.isoformat(): fingerprints[w] for w in all_weeks})
+        ComputeState.objects.update_or_create(
+            organisation=organisation,
+            defaults={"settings_key": key, "weeks": weeks_state, "computed_at": timezone.now()},
+        )
+        summary = ComputeSummary(
+            run.pk,
+            everything,
+            len(store_weeks),
+            len(store_months),
+            len(figures),
+            hidden,
+            round(time.perf_counter() - started, 3),
+        )
+        run.finished_at = timezone.now()
+        run.summary = summary.as_dict()
+        run.save(update_fields=["finished_at", "summary"])
+    record_audit_event(
+        actor, "adoption.compute", target=f"compute-run:{run.pk}", detail=run.summary
+    )
+    return summary
+
+
+def _say(progress: Progress | None, message: str) -> None:
+    if progress is not None:
+        progress(message)
+
+
+def _week_range(first: dt.date, last: dt.date) -> list[dt.date]:
+    weeks = []
+    week = monday(first)
+    while week <= last:
+        weeks.append(week)
+        week += dt.timedelta(days=7)
+    return weeks
+
+
+def _week_fingerprints(
+    root: Path,
+    snapshots: dict[str, dict[dt.date, Path]],
+    people: pa.Table,
+    weeks: Iterable[dt.date],
+) -> dict[dt.date, str]:
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.register("people", people)
+        rows = connection.execute(
+            """
+            SELECT week_start, count(*), bit_xor(hash(
+                person, unit_id, unit_path, former_org, is_leader, training_status, unit_type,
+                employee_id
+            ))
+            FROM people GROUP BY week_start
+            """
+        ).fetchall()
+    finally:
+        connection.close()
+    people_hash = {row[0]: f"{row[1]}:{row[2]}" for row in rows}
+    result = {}
+    for week in weeks:
+        parts = [people_hash.get(week, "0:0")]
+        for report in sorted(snapshots):
+            path = snapshots[report].get(week)
+            if path is not None:
+                stat = path.stat()
+                parts.append(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}")
+        result[week] = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+    return result
+
+
+CellKey = tuple[dt.date, str, int | None, str]
+FigureRow = tuple[int, str, dt.date, str, int | None, str, int, bool, str]
+_FIGURE_COLUMNS = (
+    "organisation_id",
+    "grain",
+    "period",
+    "breakdown",
+    "unit_id",
+    "attribute",
+    "n",
+    "visible",
+    "values",
+)
+_KEY_COLUMNS = ("period", "breakdown", "unit_subtree", "attribute")
+
+
+def _figures(
+    organisation: Organisation,
+    grain: str,
+    result: pa.Table,
+    plan: pa.Table,
+    wanted: set[dt.date],
+) -> list[FigureRow]:
+    """Figures of the wanted periods: the engine's values where the plan shows the group."""
+    visible: dict[CellKey, tuple[int, bool]] = {}
+    for row in plan.to_pylist():
+        if row["period"] in wanted:
+            key = (row["period"], row["breakdown"], row["unit_subtree"], row["attribute"] or "")
+            visible[key] = (row["n"], row["visible"])
+    # The engine's rows come sorted by period, breakdown, unit, attribute and metric, every
+    # metric of a group side by side: one slice of len(metrics) rows per group.
+    metrics = sorted(REGISTRY)
+    width = len(metrics)
+    if result.num_rows % width or result.column("metric").to_pylist()[:width] != metrics:
+        raise RuntimeError("the engine's result is not one row per metric and group")
+    columns = {name: result.column(name).to_pylist()[::width] for name in _KEY_COLUMNS}
+    values_column = result.column("value").to_pylist()
+    n_column = result.column("n").to_pylist()[::width]
+    cells: dict[CellKey, tuple[int, dict[str, float | None]]] = {}
+    for i, period in enumerate(columns["period"]):
+        if period not in wanted:
+            continue
+        key = (
+            period,
+            columns["breakdown"][i],
+            columns["unit_subtree"][i],
+            columns["attribute"][i] or "",
+        )
+        cells[key] = (
+            n_column[i],
+            dict(zip(metrics, values_column[i * width : (i + 1) * width], strict=True)),
+        )
+    rows: list[FigureRow] = []
+    for key, (n, values) in sorted(cells.items(), key=lambda item: _sort_key(item[0])):
+        planned = visible.get(key)
+        if planned is None or planned[0] != n:
+            raise RuntimeError(
+                f"the privacy plan and the engine disagree about the group {key} "
+                f"(engine n={n}, plan {planned}); nothing was stored"
+            )
+        shown = planned[1]
+        stored = json.dumps(values if shown else {}, sort_keys=True)
+        rows.append((organisation.pk, grain, key[0], key[1], key[2], key[3], n, shown, stored))
+    return rows
+
+
+def _store(rows: list[FigureRow]) -> None:
+    """Insert the figures with plain INSERTs (Django model instances cost more than the rows)."""
+    table = connection.ops.quote_name(Figure._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _FIGURE_COLUMNS)
+    json_value = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    placeholders = ", ".join(["%s"] * (len(_FIGURE_COLUMNS) - 1) + [json_value])
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names only)
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            batch = [(*row[:2], adapt(row[2]), *row[3:]) for row in rows[start : start + 5000]]
+            cursor.executemany(sql, batch)
+
+
+def _sort_key(key: CellKey) -> tuple[dt.date, str, int, str]:
+    return (key[0], key[1], key[2] if key[2] is not None else -1, key[3])
