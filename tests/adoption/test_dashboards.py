@@ -356,3 +356,18 @@ def test_a_unit_manager_gets_no_organisation_wide_breakdowns(figures: Org) -> No
     assert "Leaders reached" not in leaders
     overview = page_text(ola, "/bruk/")
     assert "Jeløy skole" in overview and "Oppvekst" not in overview
+
+
+def test_views_of_breakdowns_into_smaller_groups_are_audited_without_figures(
+    figures: Org,
+) -> None:
+    from veikart.core.models import AuditEvent
+
+    kari = client_for(figures.kari)
+    kari.get(f"/bruk/enheter/{pk('110')}/", {"metric": "active_teams"})
+    kari.get("/bruk/ledere/")
+    kari.get("/bruk/")  # the overview is organisation-wide only: not recorded
+    events = list(AuditEvent.objects.filter(action="adoption.view").order_by("pk"))
+    assert [e.target for e in events] == ["unit", "leaders"]
+    assert events[0].detail == {"unit": pk("110"), "query": {"metric": "active_teams"}}
+    assert all(e.actor_id == figures.kari.pk for e in events)

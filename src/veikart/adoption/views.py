@@ -52,6 +52,18 @@ def _context(params: Params, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _audit_view(request: HttpRequest, page: str, **detail: Any) -> None:
+    """Views of breakdowns into smaller groups (a unit's leaders, its training status, a former
+    organisation) are recorded, as the architecture asks: who looked at what, never figures."""
+    query = {key: value for key, value in request.GET.items() if key != "csrfmiddlewaretoken"}
+    record_audit_event(
+        request.user,
+        "adoption.view",
+        target=page,
+        detail={**detail, "query": query},
+    )
+
+
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     access = _access(request)
@@ -65,6 +77,7 @@ def unit(request: HttpRequest, pk: int) -> HttpResponse:
     access = _access(request)
     params = _params(request, unit=pk)
     page = dashboards.unit_page(access, params)
+    _audit_view(request, "unit", unit=pk)
     return render(request, "adoption/unit.html", _context(params, page=page))
 
 
@@ -81,6 +94,7 @@ def former(request: HttpRequest) -> HttpResponse:
     access = _access(request)
     params = _params(request)
     page = dashboards.former(access, params)
+    _audit_view(request, "former")
     return render(request, "adoption/former.html", _context(params, page=page))
 
 
@@ -89,6 +103,7 @@ def leaders(request: HttpRequest) -> HttpResponse:
     access = _access(request)
     params = dashboards.leaders_params(_params(request))
     page = dashboards.leaders(access, params)
+    _audit_view(request, "leaders")
     return render(
         request,
         "adoption/leaders.html",

@@ -1,0 +1,163 @@
+"""Benchmark: the core of ``veikart compute`` at scale — the privacy plan and every metric for
+every breakdown, per week and per month — against running the engine once per breakdown.
+
+The data is ``bench/adoption_engine.py``'s generated lake and people table (by default 50,000
+people × 130 weeks, five reports, 2,000 units in four levels). Each method runs in its own
+process so its peak memory is its own:
+
+  together   what the compute service does: ``plan_suppression`` over the person-weeks, then
+             ``compute_breakdowns`` once per grain (one DuckDB query reading the lake once);
+  separate   the obvious alternative: ``compute`` once per breakdown and grain (18 queries).
+
+Not timed here: building the person-week table from the database and storing the figures
+(measured on the demo organisation, see bench/README.md). The two methods' figures are compared
+cell by cell.
+
+    .venv/bin/python bench/adoption_compute.py --people 50000 --weeks 130 --dir /tmp/bench130
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from adoption_engine import generate
+
+from veikart.adoption.engine import REGISTRY, compute
+from veikart.adoption.engine.engine import compute_breakdowns
+from veikart.adoption.engine.privacy import BREAKDOWNS, plan_suppression
+
+METHODS = ("together", "separate")
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(method: str, out: Path) -> None:
+    people = pq.read_table(out / "people.parquet")
+    lake = out / "lake"
+    metrics = list(REGISTRY)
+    timings: dict[str, float] = {}
+    results = []
+    started = time.perf_counter()
+    if method == "together":
+        plans = plan_suppression(people, k=10)
+        timings["privacy plan"] = time.perf_counter() - started
+        hidden = sum(
+            int(pa.compute.sum(pa.compute.invert(t["visible"])).as_py()) for t in plans.values()
+        )
+        timings["hidden cells"] = hidden
+        for grain in ("week", "month"):
+            mark = time.perf_counter()
+            results.append(
+                compute_breakdowns(
+                    lake, people, metrics=metrics, grain=grain, breakdowns=BREAKDOWNS
+                )
+            )
+            timings[f"{grain}: all breakdowns"] = time.perf_counter() - mark
+    else:
+        for grain in ("week", "month"):
+            mark = time.perf_counter()
+            for groups in BREAKDOWNS:
+                table = compute(lake, people, metrics=metrics, grain=grain, groups=list(groups))
+                results.append(_as_many(table, groups))
+            timings[f"{grain}: 9 queries"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - started
+    combined = pa.concat_tables(results)
+    pq.write_table(combined, out / f"compute-{method}.parquet")
+    print(json.dumps({"timings": timings, "peak_mib": _peak_mib(), "rows": combined.num_rows}))
+
+
+def _as_many(table: pa.Table, groups: tuple[str, ...]) -> pa.Table:
+    other = next((g for g in groups if g != "unit_subtree"), None)
+    rows = table.num_rows
+    if other is None:
+        attribute = pa.nulls(rows, pa.string())
+    else:
+        values = table.column(other).to_pylist()
+        attribute = pa.array(
+            [
+                None if v is None else ("true" if v is True else "false" if v is False else str(v))
+                for v in values
+            ],
+            pa.string(),
+        )
+    return pa.table(
+        {
+            "period": table.column("period"),
+            "breakdown": pa.array(["+".join(groups)] * rows, pa.string()),
+            "unit_subtree": table.column("unit_subtree")
+            if "unit_subtree" in groups
+            else pa.nulls(rows, pa.int64()),
+            "attribute": attribute,
+            "metric": table.column("metric"),
+            "value": table.column("value"),
+            "n": table.column("n"),
+        }
+    )
+
+
+def compare(out: Path) -> float:
+    key = ["period", "breakdown", "unit_subtree", "attribute", "metric"]
+    a = pq.read_table(out / "compute-together.parquet").to_pandas().fillna({"attribute": ""})
+    b = pq.read_table(out / "compute-separate.parquet").to_pandas().fillna({"attribute": ""})
+    a["unit_subtree"] = a["unit_subtree"].fillna(-1)
+    b["unit_subtree"] = b["unit_subtree"].fillna(-1)
+    merged = a.merge(b, on=key, suffixes=("_a", "_b"), how="outer")
+    assert len(merged) == len(a) == len(b), (len(merged), len(a), len(b))
+    assert (merged["n_a"] == merged["n_b"]).all()
+    return float((merged["value_a"] - merged["value_b"]).abs().max())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--people", type=int, default=50_000)
+    parser.add_argument("--weeks", type=int, default=130)
+    parser.add_argument("--dir", type=Path, help="reuse or keep the data here")
+    parser.add_argument("--child", choices=METHODS, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.dir)
+        return
+    with tempfile.TemporaryDirectory(prefix="veikart-bench-") as scratch:
+        out = args.dir or Path(scratch)
+        if not (out / "people.parquet").exists():
+            started = time.perf_counter()
+            generate(out, args.people, args.weeks)
+            print(f"generated the lake in {time.perf_counter() - started:.1f} s")
+        print(
+            f"{args.people:,} people × {args.weeks} weeks; "
+            f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}"
+        )
+        for method in METHODS:
+            done = subprocess.run(  # noqa: S603 - this script, with our own arguments
+                [sys.executable, __file__, "--child", method, "--dir", str(out)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            steps = ", ".join(f"{k} {v:.1f}" for k, v in result["timings"].items())
+            print(
+                f"{method:9} peak {result['peak_mib']:6.0f} MiB  {result['rows']:,} rows  {steps}"
+            )
+        print(f"max |together − separate| over all cells: {compare(out):.3g}")
+
+
+if __name__ == "__main__":
+    main()
