@@ -8,7 +8,8 @@ old municipality's before the merger, the new one from it), a new pseudonym at t
 same ``employee_id``, and a training status from random course dates (40 % of people, autumn 2019
 to spring 2021).
 
-Then times, in this process, on the table already in memory:
+Then times, each in its own process (so that its peak memory is its own), on the table
+already in memory:
 
   plan     veikart.adoption.engine.privacy.plan_suppression: every breakdown of BREAKDOWNS, weeks
            and months, k = 10, complementary suppression;
@@ -25,14 +26,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
 import resource
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from veikart.adoption.engine.privacy import BREAKDOWNS, plan_suppression
 from veikart.demo.simulator.config import SimulationConfig
@@ -46,17 +53,17 @@ def people_table(population: Population, config: SimulationConfig, weeks: int) -
     """The engine's people table for the population, built with numpy (no row loops)."""
     rng = np.random.default_rng(config.seed)
     size = len(population)
-    index = {unit.code: i for i, unit in enumerate(population.units)}
+    index = {row.code: i for i, row in enumerate(population.units)}
     paths: list[str] = []
-    for i, unit in enumerate(population.units):
+    for i, row in enumerate(population.units):
         chain = [i + 1]
-        parent = unit.parent_code
+        parent = row.parent_code
         while parent:
             chain.append(index[parent] + 1)
             parent = population.units[index[parent]].parent_code
         paths.append("/" + "/".join(str(u) for u in reversed(chain)) + "/")
     unit_paths = np.array(paths, dtype=object)
-    unit_types = np.array([unit.unit_type for unit in population.units], dtype=object)
+    unit_types = np.array([row.unit_type for row in population.units], dtype=object)
     former = np.array([*FORMER_ORGS, None], dtype=object)[population.former_org]
     course = np.datetime64("2019-09-01") + rng.integers(0, 550, size).astype("timedelta64[D]")
     trained_on = np.where(rng.random(size) < 0.4, course, np.datetime64("NaT"))
@@ -154,35 +161,68 @@ def summary(plan: dict[str, pa.Table], k: int) -> None:
             print(f"    {key or '(whole organisation)':<32} {shown:>9,} of {big:>9,} n >= k shown")
 
 
+def run(method: str, employees: int, weeks: int, k: int, out: Path) -> None:
+    """One method in this process: build the people table, time the method, store its plan."""
+    config = SimulationConfig(employees=employees)
+    people = people_table(generate_population(config), config, weeks)
+    before = peak_gb()
+    t = time.perf_counter()
+    plan = plain(people, k) if method == "plain" else plan_suppression(people, k=k)
+    seconds = time.perf_counter() - t
+    for grain, table in plan.items():
+        pq.write_table(table, out / f"{method}-{grain}.parquet")
+    (out / f"{method}.json").write_text(
+        json.dumps({"seconds": seconds, "peak_gb": peak_gb(), "before_gb": before}),
+        encoding="utf-8",
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--employees", type=int, default=50_000)
     parser.add_argument("--weeks", type=int, default=130)
     parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--method", choices=METHODS, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.method:
+        run(args.method, args.employees, args.weeks, args.k, args.out)
+        return
     print(
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {dt.datetime.now(dt.UTC).date()}"
     )
-    t = time.perf_counter()
     config = SimulationConfig(employees=args.employees)
-    population = generate_population(config)
-    people = people_table(population, config, args.weeks)
+    t = time.perf_counter()
+    people = people_table(generate_population(config), config, args.weeks)
     units = len(set(people["unit_id"].to_pylist()))
     per_week = people.num_rows / args.weeks
     print(
         f"people: {people.num_rows:,} person-weeks ({per_week:,.0f} a week), {units:,} units "
         f"over the span; built in {time.perf_counter() - t:.1f} s"
     )
-
-    t = time.perf_counter()
-    naive = plain(people, args.k)
-    plain_time = time.perf_counter() - t
-    t = time.perf_counter()
-    plan = plan_suppression(people, k=args.k)
-    plan_time = time.perf_counter() - t
-    print(f"plain n < k suppression (DuckDB):   {plain_time:6.1f} s")
-    print(f"complementary suppression (plan):   {plan_time:6.1f} s   peak {peak_gb():.2f} GB")
+    del people
+    with tempfile.TemporaryDirectory() as directory:
+        out = Path(directory)
+        found = {}
+        for method in METHODS:  # each in its own process, so that its peak memory is its own
+            subprocess.run(  # noqa: S603 - this script, with our own arguments
+                [
+                    sys.executable,
+                    __file__,
+                    *("--employees", str(args.employees), "--weeks", str(args.weeks)),
+                    *("--k", str(args.k), "--method", method, "--out", directory),
+                ],
+                check=True,
+            )
+            found[method] = json.loads((out / f"{method}.json").read_text(encoding="utf-8"))
+            print(
+                f"{LABELS[method]:<36} {found[method]['seconds']:6.1f} s   process peak "
+                f"{found[method]['peak_gb']:.2f} GB (people table built: "
+                f"{found[method]['before_gb']:.2f} GB)"
+            )
+        plan = {g: pq.read_table(out / f"plan-{g}.parquet") for g in ("week", "month")}
+        naive = {g: pq.read_table(out / f"plain-{g}.parquet") for g in ("week", "month")}
     for grain in ("week", "month"):
         rows = plan[grain].num_rows
         assert rows == naive[grain].num_rows, (grain, rows, naive[grain].num_rows)
@@ -193,6 +233,13 @@ def main() -> None:
             f"{hidden - small:,} more ({(hidden - small) / rows:.1%} of all cells)"
         )
     summary(plan, args.k)
+
+
+METHODS = ("plan", "plain")
+LABELS = {
+    "plan": "complementary suppression (plan)",
+    "plain": "plain n < k suppression (DuckDB)",
+}
 
 
 if __name__ == "__main__":
