@@ -102,3 +102,31 @@ def test_the_registry_is_published(org: Org) -> None:
     assert "email_to_teams_shift" in keys and len(keys) == len(set(keys)) >= 10
     shift = next(m for m in metrics if m["key"] == "email_to_teams_shift")
     assert shift["name_nb"] and shift["unit"] in ("percent", "ratio")
+
+
+def test_every_dashboard_table_is_in_the_api_with_the_page_scoping(org: Org) -> None:
+    from tests.adoption.factories import dashboard_figures
+    from veikart.adoption.views import EXPORTS
+    from veikart.core.models import AuditEvent
+
+    dashboard_figures(org.organisation)
+    kari = client_for(org.kari)
+    school = str(Unit.objects.get(code="110").pk)
+    for name in EXPORTS:
+        response = kari.get(f"/api/v1/adoption/tables/{name}", {"enhet": school})
+        assert response.status_code in (200, 404), (name, response.status_code)
+    body = kari.get("/api/v1/adoption/tables/sammenligning").json()
+    assert body["key"] == "sammenligning" and body["columns"][0]["label"]
+    hidden = [e for row in body["rows"] for e in row if e["suppressed"]]
+    assert all(e["value"] is None for e in hidden)
+    numbers = [e["value"] for row in body["rows"] for e in row if isinstance(e["value"], float)]
+    assert numbers
+    assert AuditEvent.objects.filter(action="adoption.api-table").exists()
+    # Ola: his school's page, not another unit's; Nils: nothing.
+    ola = client_for(org.ola)
+    other = str(Unit.objects.get(code="210").pk)
+    assert ola.get("/api/v1/adoption/tables/enhet-utvikling", {"enhet": school}).status_code == 200
+    assert ola.get("/api/v1/adoption/tables/enhet-utvikling", {"enhet": other}).status_code == 404
+    nils = client_for(org.nils)
+    assert nils.get("/api/v1/adoption/tables/oversikt").status_code == 403
+    assert kari.get("/api/v1/adoption/tables/nope").status_code == 404

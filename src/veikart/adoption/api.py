@@ -3,7 +3,8 @@ them (the same selectors as the dashboards). A hidden figure comes back with ``s
 and neither value nor group size."""
 
 import datetime as dt
-from typing import Literal
+from decimal import Decimal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
@@ -12,6 +13,8 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from veikart.adoption import selectors
 from veikart.adoption.engine import REGISTRY
+from veikart.core.access import get_access
+from veikart.core.services import record_audit_event
 
 router = Router(tags=["adoption"])
 
@@ -112,3 +115,75 @@ def figures(request: HttpRequest, query: Query[FigureQuery]) -> list[FigureOut]:
     except selectors.NotAllowed:
         raise HttpError(403, "You may not see adoption figures.") from None
     return [FigureOut(**cell.__dict__) for cell in cells]
+
+
+class ColumnOut(Schema):
+    label: str
+    numeric: bool
+
+
+class EntryOut(Schema):
+    value: float | int | str | None  # dates as ISO 8601
+    text: str  # as the page shows it, in the request's language
+    suppressed: bool
+
+
+class TableOut(Schema):
+    key: str
+    caption: str
+    columns: list[ColumnOut]
+    rows: list[list[EntryOut]]
+
+
+def _entry(entry: Any) -> EntryOut:
+    raw = entry.raw
+    if entry.suppressed:
+        value: float | int | str | None = None
+    elif isinstance(raw, Decimal):
+        value = float(raw)
+    elif isinstance(raw, dt.date):
+        value = raw.isoformat()
+    else:
+        value = raw
+    return EntryOut(value=value, text=entry.text, suppressed=entry.suppressed)
+
+
+@router.get(
+    "/tables/{table}",
+    response=TableOut,
+    summary="One dashboard table, as the page shows it",
+    description=(
+        "Every table of the dashboards by the name its export uses (`oversikt`, "
+        "`enhet-utvikling`, `sammenligning`, `tidligere-kommuner`, `ledere`, `hjelp-lavest`, "
+        "…), with the page's query parameters (`maal`, `enhet`, …). The same scoping and "
+        "suppression as the page: hidden figures have `suppressed` true and no value."
+    ),
+)
+def table(request: HttpRequest, table: str) -> TableOut:
+    from veikart.adoption.dashboards import Params
+    from veikart.adoption.views import EXPORTS
+
+    access = get_access(request.user)
+    if not selectors.sees_adoption(access):
+        raise HttpError(403, "You may not see adoption figures.")
+    if table not in EXPORTS:
+        raise HttpError(404, f"No table {table!r}; known: {', '.join(sorted(EXPORTS))}.")
+    params = Params.from_query(request.GET)
+    try:
+        found = EXPORTS[table](access, params).tables.get(table)
+    except selectors.NotAllowed:
+        raise HttpError(403, "You may not see adoption figures.") from None
+    if found is None:
+        raise HttpError(404, "This table is empty for these choices.")
+    record_audit_event(
+        request.user,
+        "adoption.api-table",
+        target=table,
+        detail={"query": dict(request.GET.items())},
+    )
+    return TableOut(
+        key=found.key,
+        caption=found.caption,
+        columns=[ColumnOut(label=c.label, numeric=c.numeric) for c in found.columns],
+        rows=[[_entry(e) for e in row] for row in found.rows],
+    )
