@@ -29,11 +29,10 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from veikart.adoption.engine import PEOPLE_SCHEMA, REGISTRY, weekly_snapshots
-from veikart.adoption.engine.engine import reports_of
+from veikart.adoption.engine.engine import connect, reports_of
 from veikart.organisations.models import (
     Assignment,
     Employee,
@@ -135,7 +134,7 @@ def build_people(
         ),
         "names": names,
     }
-    connection = duckdb.connect(":memory:")
+    connection = connect()
     try:
         for name, table in tables.items():
             connection.register(f"{name}_input", table)
@@ -241,7 +240,7 @@ def _names_by_week(organisation: Organisation, lake_root: Path, weeks: list[dt.d
             "is_current": pa.array([r[1] == r[2] for r in several], pa.bool_()),
         }
     )
-    connection = duckdb.connect(":memory:")
+    connection = connect()
     try:
         connection.register("aliases", aliases)
         return connection.execute(

@@ -31,7 +31,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
@@ -40,7 +39,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from veikart.adoption.engine import REGISTRY, Grain
-from veikart.adoption.engine.engine import compute_breakdowns
+from veikart.adoption.engine.engine import compute_breakdowns, connect
 from veikart.adoption.engine.privacy import BREAKDOWNS, plan_suppression
 from veikart.adoption.models import ComputeRun, ComputeState, Figure
 from veikart.adoption.people import build_people, lake_weeks, monday
@@ -226,7 +225,7 @@ def _week_fingerprints(
     people: pa.Table,
     weeks: Iterable[dt.date],
 ) -> dict[dt.date, str]:
-    connection = duckdb.connect(":memory:")
+    connection = connect()
     try:
         connection.register("people", people)
         rows = connection.execute(

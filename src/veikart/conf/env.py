@@ -68,6 +68,13 @@ VARIABLES: tuple[Variable, ...] = (
         "Values below 5 are refused.",
     ),
     Variable(
+        "VEIKART_ANALYTICS_MEMORY_MB",
+        "int",
+        "4096",
+        "Memory the in-process analytics engine (DuckDB) may use per computation, in MiB; "
+        "beyond it, large computations spill to the data directory. At least 256.",
+    ),
+    Variable(
         "VEIKART_RETENTION_DAYS",
         "int",
         "1095",

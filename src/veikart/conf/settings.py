@@ -40,6 +40,7 @@ PSEUDONYM_KEY = get_secret(
     file_name="pseudonym_key",
 )
 MIN_GROUP_SIZE = get_int("VEIKART_MIN_GROUP_SIZE", 10, minimum=5)
+ANALYTICS_MEMORY_MB = get_int("VEIKART_ANALYTICS_MEMORY_MB", 4096, minimum=256)
 RETENTION_DAYS = get_int("VEIKART_RETENTION_DAYS", 1095, minimum=28)
 
 ALLOWED_HOSTS = get_list("VEIKART_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
@@ -96,6 +97,7 @@ INSTALLED_APPS = [
     "veikart.trainings",
     "veikart.usage",
     "veikart.adoption",
+    "veikart.impact",
     "veikart.demo",
 ]
 

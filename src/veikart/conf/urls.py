@@ -16,6 +16,7 @@ urlpatterns = [
     path("bruksdata/", include("veikart.usage.urls")),
     path("bruk/", include("veikart.adoption.urls")),
     path("opplaering/", include("veikart.trainings.urls")),
+    path("effekt/", include("veikart.impact.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -72,6 +72,17 @@ PEOPLE_SCHEMA = pa.schema(
 OPTIONAL_PEOPLE_COLUMNS = frozenset({"employee_id"})
 
 
+# Settings of every in-memory DuckDB connection the engine opens (see :func:`connect`): the
+# Django side sets ``temp_directory`` (under the data directory) and ``memory_limit``.
+DUCKDB_CONFIG: dict[str, str] = {}
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with :data:`DUCKDB_CONFIG`: past the memory limit, large
+    joins and aggregations spill to the temporary directory instead of failing."""
+    return duckdb.connect(":memory:", config=dict(DUCKDB_CONFIG))
+
+
 @dataclass(frozen=True)
 class Group:
     """A column figures can be broken down by: its SQL over the person-week and its type."""
@@ -135,7 +146,7 @@ def compute(
         parameters[f"weeks_{report}"] = list(weeks)
         if weeks:
             parameters[f"files_{report}"] = [str(path) for path in weeks.values()]
-    connection = duckdb.connect(":memory:")
+    connection = connect()
     try:
         connection.register("people_input", table)
         _check_people(connection)
@@ -264,7 +275,7 @@ def compute_breakdowns(
         parameters[f"weeks_{report}"] = list(weeks)
         if weeks:
             parameters[f"files_{report}"] = [str(path) for path in weeks.values()]
-    connection = duckdb.connect(":memory:")
+    connection = connect()
     try:
         connection.register("people_input", table)
         _check_people(connection)
