@@ -64,3 +64,28 @@ STATUS_WORDS: dict[str, EnrolmentStatus] = {
 COURSE_COLUMNS = ("kode", "tittel", "beskrivelse", "format", "varighet_minutter", "forutsetning")
 SESSION_COLUMNS = ("id", "kurskode", "start", "slutt", "sted", "kursholder", "kapasitet")
 ENROLMENT_COLUMNS = ("okt_id", "ansattnummer", "påmeldt", "status")
+
+
+class Population(models.TextChoices):
+    """Whom a training target counts (see :class:`veikart.trainings.models.TrainingTarget`)."""
+
+    EVERYONE = "everyone", _("Everyone in the organisation")
+    UNIT = "unit", _("A unit and the units below it")
+    LEADERS = "leaders", _("Leaders only")
+    FORMER_ORGANISATION = "former_organisation", _("Employees from a former organisation")
+
+
+class TargetKind(models.TextChoices):
+    SHARE = "share", _("A share of the population, in per cent")
+    PEOPLE = "people", _("A number of people")
+
+
+class TargetStatus(models.TextChoices):
+    MET = "met", _("Met")
+    ON_TRACK = "on_track", _("On track")
+    BEHIND = "behind", _("Behind")
+
+
+# Who sees the whole training plan and edits its targets; a unit manager sees the plan for their
+# own subtree (progress and who is still missing), everyone else nothing of it.
+PLAN_ROLES = frozenset({Role.ADMIN, Role.PROGRAMME_LEAD})

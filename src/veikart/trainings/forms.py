@@ -8,9 +8,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from veikart.organisations.models import Employee
+from veikart.organisations.models import Employee, Unit
 from veikart.trainings import services
-from veikart.trainings.models import Course, Session
+from veikart.trainings.constants import Population, TargetKind
+from veikart.trainings.models import Course, Session, TrainingTarget
 
 _INPUT = {"class": "ds-input"}
 
@@ -179,3 +180,89 @@ class EnrolPersonForm(forms.Form):
         employee = self.fields["employee"]
         assert isinstance(employee, EmployeeChoiceField)
         employee.queryset = people.order_by("sort_key", "employee_number")
+
+
+class CourseChoiceField(forms.ModelMultipleChoiceField[Course]):
+    def label_from_instance(self, obj: Course) -> str:
+        return f"{obj.title} ({obj.code})"
+
+
+class TrainingTargetForm(forms.ModelForm[TrainingTarget]):
+    """A target of the training plan; the unit list is what the user may see today."""
+
+    courses = CourseChoiceField(
+        label=_("Courses that count"),
+        queryset=Course.objects.order_by("title", "code"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked to count any course."),
+    )
+
+    class Meta:
+        model = TrainingTarget
+        fields = (
+            "name",
+            "courses",
+            "population",
+            "unit",
+            "former_organisation",
+            "kind",
+            "value",
+            "due_date",
+        )
+        labels = {
+            "name": _("Name of the target"),
+            "population": _("Who the target is for"),
+            "unit": _("Unit"),
+            "former_organisation": _("Former organisation"),
+            "kind": _("Type of target"),
+            "value": _("Target"),
+            "due_date": _("Due date"),
+        }
+        help_texts = {
+            "name": _("E.g. “All leaders by 31 October”."),
+            "unit": _("Only when the target is for a unit: it covers the units below it too."),
+            "former_organisation": _(
+                "Only when the target is for the employees from a former organisation."
+            ),
+            "value": _("A percentage (1–100) or a number of people."),
+            "due_date": _("Write the date as dd.mm.yyyy."),
+        }
+        error_messages = {
+            "name": {"unique": _("There is already a target with this name.")},
+        }
+        widgets = {
+            "name": forms.TextInput(attrs=_INPUT),
+            "population": forms.Select(attrs=_INPUT),
+            "unit": forms.Select(attrs=_INPUT),
+            "former_organisation": forms.Select(attrs=_INPUT),
+            "kind": forms.Select(attrs=_INPUT),
+            "value": forms.NumberInput(attrs={**_INPUT, "min": 1}),
+            "due_date": forms.DateInput(attrs=_INPUT, format="%d.%m.%Y"),
+        }
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        unit.queryset = units.order_by("sort_key", "code")
+        unit.empty_label = _("Choose a unit")
+        former = self.fields["former_organisation"]
+        assert isinstance(former, forms.ModelChoiceField)
+        former.empty_label = _("Choose a former organisation")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        population = data.get("population")
+        if population == Population.UNIT and not data.get("unit"):
+            self.add_error("unit", _("Choose the unit the target is for."))
+        if population == Population.FORMER_ORGANISATION and not data.get("former_organisation"):
+            self.add_error(
+                "former_organisation", _("Choose the former organisation the target is for.")
+            )
+        value = data.get("value")
+        if value is not None and value < 1:
+            self.add_error("value", _("The target must be at least 1."))
+        elif value is not None and data.get("kind") == TargetKind.SHARE and value > 100:
+            self.add_error("value", _("A share cannot be more than 100 per cent."))
+        return data

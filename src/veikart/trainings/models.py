@@ -8,8 +8,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from veikart.organisations.models import Employee
-from veikart.trainings.constants import CourseFormat, EnrolmentStatus
+from veikart.organisations.models import Employee, FormerOrganisation, Unit
+from veikart.trainings.constants import (
+    CourseFormat,
+    EnrolmentStatus,
+    Population,
+    TargetKind,
+)
 
 
 class Course(models.Model):
@@ -116,3 +121,62 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee} – {self.session} ({self.status})"
+
+
+class TrainingTarget(models.Model):
+    """A goal of the training plan, e.g. "all leaders by 2019-10-31" or "400 by 2019-12-15".
+
+    Someone counts as trained from the first session of one of ``courses`` they attended (any
+    course when ``courses`` is empty). The population is everyone employed, the people working in
+    ``unit`` and below it, the leaders (``Employee.is_manager``) or the employees from
+    ``former_organisation``; ``value`` is a percentage of it (``kind`` share) or a number of
+    people. :mod:`veikart.trainings.plan` computes the progress.
+    """
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    courses = models.ManyToManyField(
+        Course, blank=True, related_name="targets", verbose_name=_("courses that count")
+    )
+    population = models.CharField(
+        _("population"), max_length=30, choices=Population.choices, default=Population.EVERYONE
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="training_targets",
+        verbose_name=_("unit"),
+    )
+    former_organisation = models.ForeignKey(
+        FormerOrganisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="training_targets",
+        verbose_name=_("former organisation"),
+    )
+    kind = models.CharField(
+        _("target type"), max_length=10, choices=TargetKind.choices, default=TargetKind.SHARE
+    )
+    value = models.PositiveIntegerField(_("target"))
+    due_date = models.DateField(_("due date"))
+
+    class Meta:
+        verbose_name = _("training target")
+        verbose_name_plural = _("training targets")
+        ordering = ["due_date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unit__isnull=True) | models.Q(population=Population.UNIT),
+                name="training_target_unit_only_for_unit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(former_organisation__isnull=True)
+                | models.Q(population=Population.FORMER_ORGANISATION),
+                name="training_target_former_org_only_for_former_org",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

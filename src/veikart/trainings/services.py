@@ -30,9 +30,10 @@ from veikart.trainings.constants import (
     SEAT_STATUSES,
     CourseFormat,
     EnrolmentStatus,
+    Population,
 )
 from veikart.trainings.importing import Problem, TrainingPlan, build_plan, read_table
-from veikart.trainings.models import Course, Enrolment, Session
+from veikart.trainings.models import Course, Enrolment, Session, TrainingTarget
 
 logger = logging.getLogger(__name__)
 
@@ -45,12 +46,14 @@ __all__ = [
     "TrainingImportResult",
     "UploadedFile",
     "cancel",
+    "delete_target",
     "enrol",
     "import_training",
     "prerequisite_problem",
     "register_attendance",
     "save_course",
     "save_session",
+    "save_target",
     "send_reminders",
     "session_problems",
     "set_attendance",
@@ -656,3 +659,37 @@ def _write_enrolments(plan: TrainingPlan, *, apply: bool) -> dict[str, int]:
         for session in Session.objects.filter(pk__in=touched):
             _renumber_waitlist(session)
     return {"enrolment_created": len(created), "enrolment_changed": len(changed)}
+
+
+# --- The training plan ---------------------------------------------------------------------------
+
+
+def save_target(
+    target: TrainingTarget, courses: Iterable[Course], *, actor: User | None
+) -> TrainingTarget:
+    """Create or change a training plan target (already checked by its form)."""
+    created = target.pk is None
+    if target.population != Population.UNIT:
+        target.unit = None
+    if target.population != Population.FORMER_ORGANISATION:
+        target.former_organisation = None
+    with transaction.atomic():
+        target.save()
+        target.courses.set(list(courses))
+        record_audit_event(
+            actor,
+            "training.target.create" if created else "training.target.change",
+            target=f"target:{target.pk}",
+        )
+    return target
+
+
+def delete_target(target: TrainingTarget, *, actor: User | None) -> None:
+    with transaction.atomic():
+        record_audit_event(
+            actor,
+            "training.target.delete",
+            target=f"target:{target.pk}",
+            detail={"name": target.name},
+        )
+        target.delete()

@@ -17,4 +17,15 @@ urlpatterns = [
     path("okter/<int:pk>/oppmote/", views.attendance, name="attendance"),
     path("pameldinger/<int:pk>/avmelding/", views.cancel, name="cancel"),
     path("pameldinger/<int:pk>/kalender.ics", views.calendar, name="calendar"),
+    path("plan/", views.plan, name="plan"),
+    path("plan/mal/nytt/", views.target_create, name="target-create"),
+    path("plan/mal/<int:pk>/", views.target_detail, name="target"),
+    path("plan/mal/<int:pk>/endre/", views.target_edit, name="target-edit"),
+    path("plan/mal/<int:pk>/slett/", views.target_delete, name="target-delete"),
+    path("plan/mal/<int:pk>/enhet/<int:unit_pk>/", views.target_detail, name="target-unit"),
+    path(
+        "plan/mal/<int:pk>/enhet/<int:unit_pk>/mangler/",
+        views.target_missing,
+        name="target-missing",
+    ),
 ]

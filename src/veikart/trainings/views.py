@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -18,16 +19,22 @@ from django.views.decorators.http import require_POST
 
 from veikart.core.access import get_access
 from veikart.organisations.models import Employee
-from veikart.organisations.selectors import get_organisation
+from veikart.organisations.selectors import get_organisation, get_units_for_user
 from veikart.trainings import ics, notifications, selectors, services
+from veikart.trainings import plan as training_plan
 from veikart.trainings.constants import (
     CANCELLATION_DEADLINE,
     SEAT_STATUSES,
     SESSION_WIDE_ROLES,
     EnrolmentStatus,
 )
-from veikart.trainings.forms import CourseForm, EnrolPersonForm, SessionForm
-from veikart.trainings.models import Course, Enrolment, Session
+from veikart.trainings.forms import (
+    CourseForm,
+    EnrolPersonForm,
+    SessionForm,
+    TrainingTargetForm,
+)
+from veikart.trainings.models import Course, Enrolment, Session, TrainingTarget
 
 
 def _user(request: HttpRequest) -> User:
@@ -72,6 +79,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         {
             "entries": selectors.catalogue(now=timezone.now()),
             "can_edit": selectors.can_edit_courses(access),
+            "can_see_plan": training_plan.can_see_plan(access),
         },
     )
 
@@ -460,3 +468,98 @@ def my_courses(request: HttpRequest) -> HttpResponse:
             "deadline_hours": CANCELLATION_DEADLINE.total_seconds() // 3600,
         },
     )
+
+
+# --- The training plan --------------------------------------------------------------------------
+
+
+def _plan_context(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "can_edit_plan": training_plan.can_edit_plan(request.user),
+        "min_group_size": settings.MIN_GROUP_SIZE,
+    }
+
+
+@login_required
+def plan(request: HttpRequest) -> HttpResponse:
+    scope = training_plan.get_plan_scope_for_user(request.user)
+    today = timezone.localdate()
+    rows = [training_plan.progress(scope, t, today=today) for t in training_plan.get_targets()]
+    return _page(request, "trainings/plan.html", {"rows": rows, **_plan_context(request)})
+
+
+@login_required
+def target_detail(request: HttpRequest, pk: int, unit_pk: int | None = None) -> HttpResponse:
+    scope = training_plan.get_plan_scope_for_user(request.user)
+    target = training_plan.get_target(pk)
+    result = training_plan.breakdown(scope, target, today=timezone.localdate(), unit_pk=unit_pk)
+    return _page(
+        request,
+        "trainings/target_detail.html",
+        {"target": target, "result": result, **_plan_context(request)},
+    )
+
+
+@login_required
+def target_missing(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    scope = training_plan.get_plan_scope_for_user(request.user)
+    target = training_plan.get_target(pk)
+    unit, missing = training_plan.still_missing(scope, target, unit_pk, today=timezone.localdate())
+    return _page(
+        request,
+        "trainings/target_missing.html",
+        {"target": target, "unit": unit, "missing": missing},
+    )
+
+
+def _require_plan_editor(request: HttpRequest) -> None:
+    if not training_plan.can_edit_plan(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def target_create(request: HttpRequest) -> HttpResponse:
+    _require_plan_editor(request)
+    return _target_form(request, TrainingTarget())
+
+
+@login_required
+def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_plan_editor(request)
+    return _target_form(request, training_plan.get_target(pk))
+
+
+def _target_form(request: HttpRequest, target: TrainingTarget) -> HttpResponse:
+    created = target.pk is None
+    units = get_units_for_user(request.user, on=timezone.localdate())
+    if target.unit_id is not None:
+        units = units | get_units_for_user(request.user).filter(pk=target.unit_id)
+    form = TrainingTargetForm(request.POST or None, instance=target, units=units)
+    if request.method == "POST" and form.is_valid():
+        target = services.save_target(
+            form.save(commit=False), form.cleaned_data["courses"], actor=_user(request)
+        )
+        messages.success(
+            request,
+            _("The target %(name)s was created.") % {"name": target.name}
+            if created
+            else _("The changes to %(name)s were saved.") % {"name": target.name},
+        )
+        return redirect("trainings:target", target.pk)
+    return _page(
+        request,
+        "trainings/target_form.html",
+        {"form": form, "target": target, "created": created},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_plan_editor(request)
+    target = training_plan.get_target(pk)
+    if request.method == "POST":
+        services.delete_target(target, actor=_user(request))
+        messages.success(request, _("The target %(name)s was deleted.") % {"name": target.name})
+        return redirect("trainings:plan")
+    return _page(request, "trainings/target_delete.html", {"target": target})
