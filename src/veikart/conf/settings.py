@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "veikart.usage",
     "veikart.adoption",
     "veikart.impact",
+    "veikart.competence",
     "veikart.demo",
 ]
 

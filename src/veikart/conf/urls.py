@@ -17,6 +17,7 @@ urlpatterns = [
     path("bruk/", include("veikart.adoption.urls")),
     path("opplaering/", include("veikart.trainings.urls")),
     path("effekt/", include("veikart.impact.urls")),
+    path("kompetanse/", include("veikart.competence.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
