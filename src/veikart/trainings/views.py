@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from veikart.core.access import get_access
 from veikart.organisations.models import Employee
 from veikart.organisations.selectors import get_organisation, get_units_for_user
-from veikart.trainings import ics, notifications, selectors, services
+from veikart.trainings import documents, ics, notifications, selectors, services
 from veikart.trainings import plan as training_plan
 from veikart.trainings.constants import (
     CANCELLATION_DEADLINE,
@@ -369,6 +369,31 @@ def calendar(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response = HttpResponse(data, content_type=f"text/calendar; charset=utf-8; method={method}")
     response["Content-Disposition"] = f'attachment; filename="kurs-{enrolment.session.pk}.ics"'
+    return response
+
+
+# --- Paper: roster and certificate -------------------------------------------------------------
+
+
+@login_required
+def roster(request: HttpRequest, pk: int) -> HttpResponse:
+    """The attendance list of a session as PDF, for its trainer and the programme lead."""
+    session = selectors.get_session_to_manage(request.user, pk)
+    response = HttpResponse(documents.roster(session), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="deltakerliste-{session.code}.pdf"'
+    return response
+
+
+@login_required
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """One's own course certificate as PDF (only for a session one attended)."""
+    enrolment = selectors.get_own_enrolment(request.user, pk)
+    if enrolment.status != EnrolmentStatus.ATTENDED:
+        raise Http404("A certificate is only for a course you attended")
+    response = HttpResponse(documents.certificate(enrolment), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="kursbevis-{enrolment.session.course.code}.pdf"'
+    )
     return response
 
 
