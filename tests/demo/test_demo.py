@@ -85,3 +85,4 @@ def test_the_demo_ingests_its_simulated_usage_into_the_lake(
     assert IngestedFile.objects.filter(status="written").count() > 1000
     assert not IngestedFile.objects.filter(status="failed").exists()
     assert sum(IngestedFile.objects.values_list("unmapped_people", flat=True)) == 0
+    assert "Impact of the Teams course evaluated" in out.getvalue()

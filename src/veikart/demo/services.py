@@ -44,6 +44,9 @@ class DemoResult:
     password: str | None  # only when the sign-ins were created now
     organisation: Organisation
     ingested: IngestSummary | None = None
+    # Why the impact evaluation could not run (too few people, …); None when it ran or was not
+    # attempted (no usage data).
+    evaluation_problem: str | None = None
 
 
 def load_demo(
@@ -72,7 +75,25 @@ def load_demo(
             import_simulated_training(folder)
         password = _create_users()
     ingested = ingest_paths([folder / "usage"], source="demo") if usage else None
-    return DemoResult(True, password, organisation, ingested)
+    evaluated = _evaluate_training() if usage else None
+    return DemoResult(True, password, organisation, ingested, evaluated)
+
+
+def _evaluate_training() -> str | None:
+    """The impact report of the basic Teams course, so that /effekt/ has a result at once.
+
+    Only the classroom course: e-learning sessions carry the day their window opened, not the
+    day someone completed them. Returns why it could not run, or None when it did.
+    """
+    from veikart.demo.simulator.programme import BASIC_COURSE
+    from veikart.impact.panel import NoData
+    from veikart.impact.services import evaluate_and_store
+
+    try:
+        evaluate_and_store(courses=[BASIC_COURSE])
+    except NoData as exc:
+        return str(exc)
+    return None
 
 
 def import_simulated_training(folder: Path) -> None:

@@ -79,6 +79,10 @@ class Command(BaseCommand):
                 f"Usage data: {result.ingested.stored} report files ingested "
                 f"({result.ingested.first_day} – {result.ingested.last_day})."
             )
+            if result.evaluation_problem is None:
+                self.stdout.write("Impact of the Teams course evaluated (see /effekt/).")
+            else:
+                self.stdout.write(f"Impact not evaluated: {result.evaluation_problem}")
         self.stdout.write(
             "Sign-ins (the password is shown only now):\n"
             f"  demo         programme lead   password: {result.password}\n"
