@@ -14,6 +14,7 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,8 @@ from veikart.trainings.constants import (
     EnrolmentStatus,
 )
 from veikart.trainings.models import Course, Enrolment, Session
+
+OSLO = ZoneInfo("Europe/Oslo")  # Excel times carry no zone: they are local times
 
 Kind = Literal["courses", "sessions", "enrolments"]
 _REQUIRED: dict[Kind, tuple[str, ...]] = {
@@ -141,7 +144,12 @@ def read_table(name: str, data: bytes) -> CsvTable:
             _("%(file)s, line %(line)d: the CSV cannot be read (%(error)s).")
             % {"file": name, "line": reader.line_num, "error": exc}
         ) from None
-    columns = set(headers or [])
+    return _classify(name, headers or [], rows)
+
+
+def _classify(name: str, headers: list[str], rows: list[tuple[int, dict[str, str]]]) -> CsvTable:
+    """Which training file a table is, from its columns; ValueError with a message if none."""
+    columns = set(headers)
     kind = next((k for k, signature in _SIGNATURE if signature <= columns), None)
     if kind is None:
         raise ValueError(
@@ -158,6 +166,88 @@ def read_table(name: str, data: bytes) -> CsvTable:
             % {"file": name, "columns": ", ".join(missing)}
         )
     return CsvTable(name, kind, rows)
+
+
+def read_tables(name: str, data: bytes) -> list[CsvTable]:
+    """The training tables of one uploaded file: a CSV file is one table; an Excel workbook
+    (.xlsx) holds one table per sheet, each sheet laid out like the CSV file of its kind.
+    Empty sheets are skipped. Raises ValueError with a message for the user."""
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ValueError(
+            _(
+                "%(file)s is an old Excel workbook (.xls). Save it as .xlsx (Excel workbook) "
+                "or as CSV and import it again."
+            )
+            % {"file": name}
+        )
+    if not data.startswith(b"PK"):
+        return [read_table(name, data)]
+    return _read_workbook(name, data)
+
+
+# Columns that hold a time of day; elsewhere an Excel date-time is a day (Excel has no dates
+# without a time: a day typed in a cell comes back as that day at midnight).
+_TIME_COLUMNS = frozenset({"start", "slutt"})
+
+
+def _cell_text(value: object, column: str = "") -> str:
+    """An Excel cell as the CSV files write it: times with the Oslo offset, days ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime) and column not in _TIME_COLUMNS:
+        return value.date().isoformat()
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=OSLO)
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
+    return str(value).strip()
+
+
+def _read_workbook(name: str, data: bytes) -> list[CsvTable]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
+        raise ValueError(
+            _(
+                "%(file)s cannot be read as an Excel workbook (%(error)s). Open it in Excel and "
+                "save it again as .xlsx, or export the sheets as CSV."
+            )
+            % {"file": name, "error": type(exc).__name__}
+        ) from None
+    tables: list[CsvTable] = []
+    try:
+        for sheet in workbook.worksheets:
+            source = f"{name} [{sheet.title}]"
+            headers: list[str] | None = None
+            rows: list[tuple[int, dict[str, str]]] = []
+            for number, record in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if headers is None:
+                    cells = [_cell_text(value) for value in record]
+                    if any(cells):
+                        headers = [cell.casefold() for cell in cells]
+                    continue
+                cells = [
+                    _cell_text(value, headers[i] if i < len(headers) else "")
+                    for i, value in enumerate(record)
+                ]
+                if not any(cells):
+                    continue
+                rows.append((number, dict(zip(headers, cells, strict=False))))
+            if headers is not None:
+                tables.append(_classify(source, headers, rows))
+    finally:
+        workbook.close()
+    if not tables:
+        raise ValueError(_("%(file)s has no sheets with data.") % {"file": name})
+    return tables
 
 
 def build_plan(organisation: Organisation, tables: list[CsvTable]) -> TrainingPlan:

@@ -32,7 +32,7 @@ from veikart.trainings.constants import (
     EnrolmentStatus,
     Population,
 )
-from veikart.trainings.importing import Problem, TrainingPlan, build_plan, read_table
+from veikart.trainings.importing import Problem, TrainingPlan, build_plan, read_tables
 from veikart.trainings.models import Course, Enrolment, Session, TrainingTarget
 
 logger = logging.getLogger(__name__)
@@ -512,7 +512,7 @@ def import_training(
     tables, unreadable = [], []
     for file in files:
         try:
-            tables.append(read_table(file.name, file.data))
+            tables.extend(read_tables(file.name, file.data))
         except ValueError as exc:
             unreadable.append(str(exc))
     if unreadable:

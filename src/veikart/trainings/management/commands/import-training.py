@@ -11,12 +11,13 @@ from veikart.trainings import services
 class Command(BaseCommand):
     help = (
         "Import courses, sessions and enrolments from the training files (kurs.csv, "
-        "kursokter.csv, pameldinger.csv). Checks every row, then applies all at once; with "
+        "kursokter.csv, pameldinger.csv, or one .xlsx workbook with a sheet for each). Checks "
+        "every row, then applies all at once; with "
         "--dry-run only shows what would change."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("files", nargs="+", help="Training CSV files to import together.")
+        parser.add_argument("files", nargs="+", help="Training files (CSV or .xlsx) to import together.")
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the files and show the changes only."
         )
