@@ -86,3 +86,20 @@ def test_the_demo_ingests_its_simulated_usage_into_the_lake(
     assert not IngestedFile.objects.filter(status="failed").exists()
     assert sum(IngestedFile.objects.values_list("unmapped_people", flat=True)) == 0
     assert "Impact of the Teams course evaluated" in out.getvalue()
+    from veikart.trainings.models import TrainingTarget
+
+    assert sorted(TrainingTarget.objects.values_list("population", "kind", "value")) == [
+        ("everyone", "people", 400),
+        ("everyone", "share", 25),
+        ("leaders", "share", 90),
+    ]
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    lead = Client()
+    lead.force_login(User.objects.get(username="demo"))
+    plan = lead.get("/opplaering/plan/")
+    assert plan.status_code == 200
+    assert "400 ansatte på Teams grunnkurs" in plan.content.decode()
+    assert lead.get("/effekt/").status_code == 200
+    assert lead.get("/bruk/").status_code == 200

@@ -73,6 +73,7 @@ def load_demo(
         organisation = import_simulated_organisation(folder, config)
         if usage:
             import_simulated_training(folder)
+            load_simulated_training_targets(folder)
         password = _create_users()
     ingested = ingest_paths([folder / "usage"], source="demo") if usage else None
     evaluated = _evaluate_training() if usage else None
@@ -106,6 +107,54 @@ def import_simulated_training(folder: Path) -> None:
         for name in ("kurs.csv", "kursokter.csv", "pameldinger.csv")
     ]
     import_training(files, apply=True)
+
+
+def load_simulated_training_targets(folder: Path) -> int:
+    """The roadmap's course targets (``roadmap/mål.csv`` rows keyed ``course_share:<code>``)
+    as training plan targets, plus the reference case's "400 employees trained by 15 December
+    2019". Populations Veikart's plan has no equivalent for (digital champions) are skipped.
+    Returns the number of targets created."""
+    import csv
+
+    from veikart.trainings.constants import Population, TargetKind
+    from veikart.trainings.models import Course, TrainingTarget
+    from veikart.trainings.services import save_target
+
+    populations = {"": Population.EVERYONE, "leder": Population.LEADERS}
+    created = 0
+    with (folder / "roadmap" / "mål.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    for row in rows:
+        key = row["nøkkel"]
+        if not key.startswith("course_share:") or row["rolle"] not in populations:
+            continue
+        course = Course.objects.filter(code=key.removeprefix("course_share:")).first()
+        if course is None:
+            continue
+        target = TrainingTarget(
+            name=row["beskrivelse"],
+            population=populations[row["rolle"]],
+            kind=TargetKind.SHARE,
+            value=round(float(row["terskel"]) * 100),
+            due_date=dt.date.fromisoformat(row["dato"]),
+        )
+        save_target(target, [course], actor=None)
+        created += 1
+    basic = Course.objects.filter(code="TEAMS-GK").first()
+    if basic is not None:
+        save_target(
+            TrainingTarget(
+                name="400 ansatte på Teams grunnkurs innen 15. desember 2019",
+                population=Population.EVERYONE,
+                kind=TargetKind.PEOPLE,
+                value=400,
+                due_date=dt.date(2019, 12, 15),
+            ),
+            [basic],
+            actor=None,
+        )
+        created += 1
+    return created
 
 
 def import_simulated_organisation(folder: Path, config: SimulationConfig) -> Organisation:
