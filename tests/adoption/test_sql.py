@@ -74,16 +74,25 @@ WITH
 ),
 "aggregates" AS MATERIALIZED (
     SELECT
-        "person_periods"."period" AS "period",
+        "by_path"."period" AS "period",
         "subtree"."unit_subtree" AS "unit_subtree",
-        COUNT(*) AS "n",
-        sum("person_periods"."numerator_0") AS "numerator_0",
-        sum("person_periods"."denominator_0") AS "denominator_0"
-    FROM "person_periods"
+        sum("by_path"."n") AS "n",
+        sum("by_path"."numerator_0") AS "numerator_0",
+        sum("by_path"."denominator_0") AS "denominator_0"
+    FROM (
+        SELECT
+            "person_periods"."period" AS "period",
+            "person_periods"."unit_path" AS "unit_path",
+            COUNT(*) AS "n",
+            sum("person_periods"."numerator_0") AS "numerator_0",
+            sum("person_periods"."denominator_0") AS "denominator_0"
+        FROM "person_periods"
+        GROUP BY "person_periods"."period", "person_periods"."unit_path"
+    ) AS "by_path"
     CROSS JOIN unnest(
-        CAST(string_split(trim("person_periods"."unit_path", '/'), '/') AS BIGINT[])
+        CAST(string_split(trim("by_path"."unit_path", '/'), '/') AS BIGINT[])
     ) AS "subtree"("unit_subtree")
-    GROUP BY "person_periods"."period", "subtree"."unit_subtree"
+    GROUP BY "by_path"."period", "subtree"."unit_subtree"
 )
 SELECT
     "aggregates"."period" AS "period",

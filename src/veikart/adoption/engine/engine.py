@@ -529,29 +529,70 @@ def _aggregates_cte(
     name: str = "aggregates",
     source_name: str = "person_periods",
 ) -> str:
-    """Stage 2: the sums over the people of each period and group, and n."""
+    """Stage 2: the sums over the people of each period and group, and n.
+
+    For weeks by unit subtree the people are first summed per unit path (and the other groups),
+    and only those sums are exploded into the units above: sums add up, and a few thousand unit
+    rows per week explode far faster than one row per person.
+    """
     source = _q(source_name)
     explode_later = "unit_subtree" in groups and grain == "week"
+    sums = []
+    for index, metric in enumerate(metrics):
+        sums.append(f"numerator_{index}")
+        if metric.denominator_sql is not None:
+            sums.append(f"denominator_{index}")
+    if not explode_later:
+        expressions = {g: f"{source}.{_q(g)}" for g in groups}
+        columns = [
+            f'{source}."period" AS "period"',
+            *(f"{sql} AS {_q(g)}" for g, sql in expressions.items()),
+            'COUNT(*) AS "n"',
+            *(f"sum({source}.{_q(column)}) AS {_q(column)}" for column in sums),
+        ]
+        keys = [f'{source}."period"', *expressions.values()]
+        return (
+            f"{_q(name)} AS MATERIALIZED (\n"
+            f"{_INDENT}SELECT\n{_lines(columns, 2)}\n"
+            f"{_INDENT}FROM {source}\n"
+            f"{_INDENT}GROUP BY {', '.join(keys)}\n"
+            ")"
+        )
+    others = [g for g in groups if g != "unit_subtree"]
+    inner_keys = [
+        f'{source}."period"',
+        f'{source}."unit_path"',
+        *(f"{source}.{_q(g)}" for g in others),
+    ]
+    inner_columns = [
+        f'{source}."period" AS "period"',
+        f'{source}."unit_path" AS "unit_path"',
+        *(f"{source}.{_q(g)} AS {_q(g)}" for g in others),
+        'COUNT(*) AS "n"',
+        *(f"sum({source}.{_q(column)}) AS {_q(column)}" for column in sums),
+    ]
+    inner = (
+        f"SELECT\n{_lines(inner_columns, 3)}\n"
+        f"{_INDENT * 2}FROM {source}\n"
+        f"{_INDENT * 2}GROUP BY {', '.join(inner_keys)}"
+    )
+    by_path = '"by_path"'
     expressions = {
-        g: (GROUPS[g].sql if g == "unit_subtree" and explode_later else f"{source}.{_q(g)}")
-        for g in groups
+        g: (GROUPS[g].sql if g == "unit_subtree" else f"{by_path}.{_q(g)}") for g in groups
     }
     columns = [
-        f'{source}."period" AS "period"',
+        f'{by_path}."period" AS "period"',
         *(f"{sql} AS {_q(g)}" for g, sql in expressions.items()),
-        'COUNT(*) AS "n"',
+        f'sum({by_path}."n") AS "n"',
+        *(f"sum({by_path}.{_q(column)}) AS {_q(column)}" for column in sums),
     ]
-    for index, metric in enumerate(metrics):
-        columns.append(f'sum({source}."numerator_{index}") AS "numerator_{index}"')
-        if metric.denominator_sql is not None:
-            columns.append(f'sum({source}."denominator_{index}") AS "denominator_{index}"')
-    path = f'{source}."unit_path"'
-    joins = f"\n{_INDENT}{_subtree_join(path)}" if explode_later else ""
-    keys = [f'{source}."period"', *expressions.values()]
+    keys = [f'{by_path}."period"', *expressions.values()]
+    explode = _subtree_join(by_path + '."unit_path"')
     return (
         f"{_q(name)} AS MATERIALIZED (\n"
         f"{_INDENT}SELECT\n{_lines(columns, 2)}\n"
-        f"{_INDENT}FROM {source}{joins}\n"
+        f"{_INDENT}FROM (\n{_INDENT * 2}{inner}\n{_INDENT}) AS {by_path}\n"
+        f"{_INDENT}{explode}\n"
         f"{_INDENT}GROUP BY {', '.join(keys)}\n"
         ")"
     )
