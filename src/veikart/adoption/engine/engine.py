@@ -305,21 +305,68 @@ def build_sql_many(
     ctes.append(_coverage_cte(reports, grain))
     if previous:
         ctes.append(_previous_cte(previous, grain))
+    every = ["unit_subtree", *(g for g in GROUPS if g not in ("unit_subtree", "unit_id"))]
     if grain == "week":
-        every = ["unit_subtree", *(g for g in GROUPS if g not in ("unit_subtree", "unit_id"))]
         ctes.append(_person_periods_cte(metrics, grain, every, with_previous=bool(previous)))
+    else:
+        # Months: one stage 1 over every group at once, unexploded. A person whose groups did
+        # not change within the month has one row there, valid for every breakdown; only the
+        # people who moved or changed (rows_in_period > 1) get a stage 1 per breakdown.
+        ctes.append(
+            _person_periods_cte(
+                metrics,
+                grain,
+                every,
+                with_previous=bool(previous),
+                name="month_all",
+                explode=False,
+                count_rows=True,
+            )
+        )
+        ctes.append('"month_stable" AS (SELECT * FROM "month_all" WHERE "rows_in_period" = 1)')
+        ctes.append(
+            '"varying" AS MATERIALIZED (\n'  # noqa: S608 (identifiers only)
+            f'{_INDENT}SELECT DISTINCT "employee", "period" FROM "month_all"\n'
+            f'{_INDENT}WHERE "rows_in_period" > 1\n'
+            ")"
+        )
     selects = []
     for index, groups in enumerate(breakdowns):
-        source = "person_periods"
-        if grain != "week":
-            source = f"person_periods_{index}"
+        aggregates = f"aggregates_{index}"
+        if grain == "week":
             ctes.append(
-                _person_periods_cte(
-                    metrics, grain, groups, with_previous=bool(previous), name=source
+                _aggregates_cte(
+                    metrics, grain, groups, name=aggregates, source_name="person_periods"
                 )
             )
-        aggregates = f"aggregates_{index}"
-        ctes.append(_aggregates_cte(metrics, grain, groups, name=aggregates, source_name=source))
+        else:
+            varying = f"person_periods_{index}"
+            ctes.append(
+                _person_periods_cte(
+                    metrics,
+                    grain,
+                    groups,
+                    with_previous=bool(previous),
+                    name=varying,
+                    only_varying=True,
+                )
+            )
+            ctes.append(
+                _aggregates_cte(
+                    metrics,
+                    grain,
+                    groups,
+                    name=f"{aggregates}_stable",
+                    source_name="month_stable",
+                    explode_later=True,
+                )
+            )
+            ctes.append(
+                _aggregates_cte(
+                    metrics, grain, groups, name=f"{aggregates}_varying", source_name=varying
+                )
+            )
+            ctes.append(_combined_cte(metrics, groups, aggregates))
         a = _q(aggregates)
         unit = f'{a}."unit_subtree"' if "unit_subtree" in groups else "CAST(NULL AS BIGINT)"
         other = next((g for g in groups if g != "unit_subtree"), None)
@@ -346,6 +393,28 @@ def build_sql_many(
     )
     return (
         "WITH\n" + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(selects) + f"\nORDER BY {order}\n"
+    )
+
+
+def _combined_cte(metrics: Sequence[Metric], groups: Sequence[str], name: str) -> str:
+    """A month breakdown's sums: its people with one row in the month plus those with several."""
+    sums = ['"n"']
+    for index, metric in enumerate(metrics):
+        sums.append(f'"numerator_{index}"')
+        if metric.denominator_sql is not None:
+            sums.append(f'"denominator_{index}"')
+    keys = ['"period"', *(_q(g) for g in groups)]
+    columns = [*keys, *(f"sum({column}) AS {column}" for column in sums)]
+    # Quoted identifiers only: no values are written into the text.
+    stable, varying = _q(name + "_stable"), _q(name + "_varying")
+    parts = f"SELECT * FROM {stable}\n{_INDENT * 2}UNION ALL BY NAME\n"  # noqa: S608
+    parts += f"{_INDENT * 2}SELECT * FROM {varying}"  # noqa: S608
+    return (
+        f"{_q(name)} AS MATERIALIZED (\n"
+        f"{_INDENT}SELECT\n{_lines(columns, 2)}\n"
+        f'{_INDENT}FROM (\n{_INDENT * 2}{parts}\n{_INDENT}) AS "parts"\n'
+        f"{_INDENT}GROUP BY {', '.join(keys)}\n"
+        ")"
     )
 
 
@@ -481,15 +550,23 @@ def _person_periods_cte(
     *,
     with_previous: bool,
     name: str = "person_periods",
+    explode: bool | None = None,
+    count_rows: bool = False,
+    only_varying: bool = False,
 ) -> str:
     """Stage 1: every metric's numerator and denominator for each person, period and group.
+
+    ``explode`` overrides when a unit subtree is exploded (default: here for months, later for
+    weeks); ``count_rows`` adds the person (``employee``) and ``rows_in_period``, their rows in
+    the period (more than one when their groups changed within it); ``only_varying`` keeps only
+    the people and periods listed in the ``varying`` table.
 
     A unit subtree is exploded here only for months: a person who moved during a month has
     weeks in two units, and must still count once in a unit above both. In a week a person is
     in one unit, so the explosion waits for stage 2, over far fewer rows.
     """
     period = _period('"people"."week_start"', grain)
-    explode_now = "unit_subtree" in groups and grain != "week"
+    explode_now = "unit_subtree" in groups and (grain != "week" if explode is None else explode)
     carried: dict[str, str] = {}  # output column → SQL
     for g in groups:
         if g == "unit_subtree" and not explode_now:
@@ -501,7 +578,18 @@ def _person_periods_cte(
         columns.append(f'{metric.numerator_sql} AS "numerator_{index}"')
         if metric.denominator_sql is not None:
             columns.append(f'{metric.denominator_sql} AS "denominator_{index}"')
+    if count_rows:
+        columns += [
+            '"people"."employee" AS "employee"',
+            f'count(*) OVER (PARTITION BY "people"."employee", {period}) AS "rows_in_period"',
+        ]
     sources = _joins(reports_of(metrics))
+    if only_varying:
+        sources.insert(
+            0,
+            'JOIN "varying" ON "varying"."employee" = "people"."employee"\n'
+            f'{_INDENT * 2}AND "varying"."period" = {period}',
+        )
     if with_previous:
         sources.append(
             f"LEFT JOIN {_q(PREVIOUS)}\n"
@@ -528,6 +616,7 @@ def _aggregates_cte(
     *,
     name: str = "aggregates",
     source_name: str = "person_periods",
+    explode_later: bool | None = None,
 ) -> str:
     """Stage 2: the sums over the people of each period and group, and n.
 
@@ -536,7 +625,9 @@ def _aggregates_cte(
     rows per week explode far faster than one row per person.
     """
     source = _q(source_name)
-    explode_later = "unit_subtree" in groups and grain == "week"
+    if explode_later is None:
+        explode_later = grain == "week"
+    explode_later = explode_later and "unit_subtree" in groups
     sums = []
     for index, metric in enumerate(metrics):
         sums.append(f"numerator_{index}")
