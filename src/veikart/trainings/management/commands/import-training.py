@@ -17,7 +17,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("files", nargs="+", help="Training files (CSV or .xlsx) to import together.")
+        parser.add_argument(
+            "files", nargs="+", help="Training files (CSV or .xlsx) to import together."
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the files and show the changes only."
         )
