@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 
 from veikart.organisations.importing.plan import parse_date
+from veikart.organisations.importing.readers import cell_text
 from veikart.organisations.models import Employee, Organisation
 from veikart.trainings.constants import (
     COURSE_COLUMNS,
@@ -191,22 +192,15 @@ _TIME_COLUMNS = frozenset({"start", "slutt"})
 
 
 def _cell_text(value: object, column: str = "") -> str:
-    """An Excel cell as the CSV files write it: times with the Oslo offset, days ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime) and column not in _TIME_COLUMNS:
-        return value.date().isoformat()
-    if isinstance(value, dt.datetime):
+    """An Excel cell as the CSV files write it: a time in a time column with the Oslo offset,
+    anything else as the HR import reads it (:func:`cell_text`)."""
+    if isinstance(value, dt.datetime) and column in _TIME_COLUMNS:
         if value.tzinfo is None:
             value = value.replace(tzinfo=OSLO)
         return value.isoformat(timespec="minutes")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
     if isinstance(value, bool):
         return "ja" if value else "nei"
-    return str(value).strip()
+    return cell_text(value)
 
 
 def _read_workbook(name: str, data: bytes) -> list[CsvTable]:

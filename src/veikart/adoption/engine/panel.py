@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from veikart.adoption.engine.engine import (
@@ -40,6 +39,7 @@ from veikart.adoption.engine.engine import (
     _previous_cte,
     _q,
     _report_cte,
+    connect,
     reports_of,
     weekly_snapshots,
 )
@@ -81,7 +81,7 @@ def person_week_panel(lake_root: Path, people: pa.Table, metric: str | Metric) -
         parameters[f"weeks_{report}"] = list(weeks)
         if weeks:
             parameters[f"files_{report}"] = [str(path) for path in weeks.values()]
-    connection = duckdb.connect(":memory:")
+    connection = connect()
     try:
         connection.register("people_input", table)
         _check_people(connection)

@@ -125,7 +125,9 @@ def _read_csv(name: str, text: str) -> Table:
     return Table(name, headers, rows, kind)
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """An Excel cell as a CSV export writes it: a date-time as its day, whole numbers without
+    ".0", text trimmed. Shared by every workbook import."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -153,7 +155,7 @@ def _read_xlsx(name: str, data: bytes) -> list[UploadContent]:
             headers: list[str] | None = None
             rows: list[Row] = []
             for number, record in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = [_cell_text(v) for v in record]
+                cells = [cell_text(v) for v in record]
                 if not any(cells):
                     continue
                 if headers is None:
