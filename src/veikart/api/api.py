@@ -4,8 +4,11 @@ from ninja import NinjaAPI
 
 from veikart import __version__
 from veikart.adoption.api import router as adoption_router
+from veikart.agreements.api import router as agreements_router
 from veikart.api.auth import AUTH
 from veikart.organisations.api import router as organisations_router
+from veikart.roadmaps.api import router as roadmaps_router
+from veikart.systems.api import router as systems_router
 
 api = NinjaAPI(
     title="Veikart API",
@@ -22,3 +25,6 @@ api = NinjaAPI(
 )
 api.add_router("/", organisations_router)
 api.add_router("/adoption", adoption_router)
+api.add_router("/systems", systems_router)
+api.add_router("/roadmap", roadmaps_router)
+api.add_router("/agreements", agreements_router)

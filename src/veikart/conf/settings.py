@@ -99,6 +99,9 @@ INSTALLED_APPS = [
     "veikart.adoption",
     "veikart.impact",
     "veikart.competence",
+    "veikart.systems",
+    "veikart.roadmaps",
+    "veikart.agreements",
     "veikart.demo",
 ]
 

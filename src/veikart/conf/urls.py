@@ -18,6 +18,9 @@ urlpatterns = [
     path("opplaering/", include("veikart.trainings.urls")),
     path("effekt/", include("veikart.impact.urls")),
     path("kompetanse/", include("veikart.competence.urls")),
+    path("systemer/", include("veikart.systems.urls")),
+    path("veikart/", include("veikart.roadmaps.urls")),
+    path("arbeidsavtale/", include("veikart.agreements.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

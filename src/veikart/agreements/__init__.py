@@ -1,0 +1,1 @@
+"""The working agreement ("hvilket verktøy til hva"): versioned, published, acknowledged."""

@@ -1,0 +1,5 @@
+"""The agreements part of /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["agreements"])

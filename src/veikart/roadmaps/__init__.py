@@ -1,0 +1,1 @@
+"""Plan: the digital roadmap — initiatives, milestones and live targets on the adoption metrics."""

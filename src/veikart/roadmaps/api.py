@@ -1,0 +1,5 @@
+"""The roadmaps part of /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["roadmaps"])

@@ -1,0 +1,1 @@
+"""Decide: the former organisations' system inventories and the harmonisation decisions."""

@@ -1,0 +1,5 @@
+"""The systems part of /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["systems"])
