@@ -6,7 +6,8 @@ people × 130 weeks, five reports, 2,000 units in four levels). Each method runs
 process so its peak memory is its own:
 
   together   what the compute service does: ``plan_suppression`` over the person-weeks, then
-             ``compute_breakdowns`` once per grain (one DuckDB query reading the lake once);
+             ``compute_periods`` (one DuckDB query reading the lake once, months summed from
+             the weeks, ADR 0004);
   separate   the obvious alternative: ``compute`` once per breakdown and grain (18 queries).
 
 Not timed here: building the person-week table from the database and storing the figures
@@ -37,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from adoption_engine import generate
 
 from veikart.adoption.engine import REGISTRY, compute
-from veikart.adoption.engine.engine import DUCKDB_CONFIG, compute_breakdowns
+from veikart.adoption.engine.engine import DUCKDB_CONFIG, compute_periods
 from veikart.adoption.engine.privacy import BREAKDOWNS, plan_suppression
 
 METHODS = ("together", "separate")
@@ -63,14 +64,10 @@ def child(method: str, out: Path, memory_mb: int) -> None:
             int(pa.compute.sum(pa.compute.invert(t["visible"])).as_py()) for t in plans.values()
         )
         timings["hidden cells"] = hidden
-        for grain in ("week", "month"):
-            mark = time.perf_counter()
-            results.append(
-                compute_breakdowns(
-                    lake, people, metrics=metrics, grain=grain, breakdowns=BREAKDOWNS
-                )
-            )
-            timings[f"{grain}: all breakdowns"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        periods = compute_periods(lake, people, metrics=metrics, breakdowns=BREAKDOWNS)
+        results += [periods["week"], periods["month"]]
+        timings["weeks and months: all breakdowns"] = time.perf_counter() - mark
     else:
         for grain in ("week", "month"):
             mark = time.perf_counter()

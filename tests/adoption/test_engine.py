@@ -205,9 +205,9 @@ def test_a_person_counts_in_the_unit_they_belonged_to_that_week(tmp_path: Path) 
     ]
 
 
-def test_a_month_counts_a_person_once_and_per_person_figures_stay_per_week(
-    tmp_path: Path,
-) -> None:
+def test_a_month_sums_its_person_weeks_and_counts_a_person_once(tmp_path: Path) -> None:
+    """A month's figure is a sum over the group's person-weeks (ADR 0004): a share is the
+    share of person-weeks, here 2 active of 4; n counts each person once."""
     write_report(tmp_path, TEAMS, SUNDAY1, {"person": ["anna"], "private_chat_message_count": [8]})
     write_report(tmp_path, TEAMS, SUNDAY2, {"person": ["bjorn"], "private_chat_message_count": [4]})
     people = people_table([person(p, w) for w in (WEEK1, WEEK2) for p in ("anna", "bjorn")])
@@ -218,7 +218,7 @@ def test_a_month_counts_a_person_once_and_per_person_figures_stay_per_week(
 
     assert [r["value"] for r in rows_of(weeks, metric="active_teams")] == [50.0, 50.0]
     assert months.to_pylist() == [
-        {"period": dt.date(2020, 3, 1), "metric": "active_teams", "value": 100.0, "n": 2},
+        {"period": dt.date(2020, 3, 1), "metric": "active_teams", "value": 50.0, "n": 2},
         {
             "period": dt.date(2020, 3, 1),
             "metric": "teams_messages_per_person",
@@ -244,6 +244,34 @@ def test_a_person_who_moved_during_a_month_counts_once_in_a_unit_above_both(
         (2, 100.0, 1),
         (3, 100.0, 1),
     ]
+
+
+def test_a_unit_above_a_mover_is_the_sum_of_its_units_person_weeks_in_a_month(
+    tmp_path: Path,
+) -> None:
+    """Anna moved from the office to care during March and used Teams only in the office.
+    Every month figure is a sum over person-weeks, so the unit above both is exactly its
+    units' sums together: subtracting figures says nothing about who moved (ADR 0004)."""
+    write_report(tmp_path, TEAMS, SUNDAY1, {"person": ["anna"], "call_count": [1]})
+    write_report(tmp_path, TEAMS, SUNDAY2, {"person": ["bjorn"], "call_count": [0]})
+    people = people_table(
+        [
+            person("anna", WEEK1, OFFICE),
+            person("anna", WEEK2, CARE),
+            person("bjorn", WEEK1, CARE),
+            person("bjorn", WEEK2, CARE),
+        ]
+    )
+
+    result = compute(
+        tmp_path, people, metrics=["active_teams"], grain="month", groups=["unit_subtree"]
+    )
+
+    by_unit = {r["unit_subtree"]: (r["value"], r["n"]) for r in result.to_pylist()}
+    # 1 is the organisation's top unit, 2 the office, 3 care (see OFFICE and CARE).
+    assert by_unit[2] == (100.0, 1)  # Anna's one office week, active
+    assert by_unit[3] == (0.0, 2)  # Anna's care week and Bjørn's two weeks, none active
+    assert by_unit[1] == (25.0, 2)  # 1 of 4 person-weeks: the office's and care's together
 
 
 def test_people_in_the_report_but_not_in_people_are_left_out(tmp_path: Path) -> None:
@@ -364,7 +392,7 @@ def test_returning_users_were_active_this_week_and_the_week_before(tmp_path: Pat
     ]
 
 
-def test_returning_users_need_the_person_active_in_the_previous_month(tmp_path: Path) -> None:
+def test_a_months_returning_users_are_its_weeks_returning_users(tmp_path: Path) -> None:
     feb = dt.date(2020, 2, 24)  # Thursday 27 February
     m365(tmp_path, dt.date(2020, 3, 1), {"anna": ["exchange"], "bjorn": []})
     m365(tmp_path, SUNDAY1, {"anna": ["exchange"], "bjorn": ["exchange"]})

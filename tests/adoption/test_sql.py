@@ -56,8 +56,14 @@ WITH
         "weeks"."week_start" AS "period",
         bool_and(
             list_contains(CAST($weeks_email_user_detail AS DATE[]), "weeks"."week_start")
-        ) AS "email_user_detail"
+        ) AS "email_user_detail",
+        bool_and(
+            "before"."week_start" IS NOT NULL
+            AND list_contains(CAST($weeks_email_user_detail AS DATE[]), "weeks"."week_start" - 7)
+        ) AS "email_user_detail__previous"
     FROM (SELECT DISTINCT "week_start" FROM "people") AS "weeks"
+    LEFT JOIN (SELECT DISTINCT "week_start" FROM "people") AS "before"
+        ON "before"."week_start" = "weeks"."week_start" - 7
     GROUP BY "weeks"."week_start"
 ),
 "person_periods" AS MATERIALIZED (

@@ -9,9 +9,9 @@ The run, step by step:
    person-week rows. Weeks whose fingerprint differs from the stored watermark have changed —
    new usage data, a late HR import, attendance registered for an old session. So has everything
    when the registry, the group threshold or the breakdowns changed.
-3. Recompute the changed weeks, the weeks after them (returning users look one period back), the
-   months holding any of those, and the months after them; the engine runs over just those months
-   and the months before them.
+3. Recompute the changed weeks, the weeks after them (returning users look one week back) and
+   the months holding any of those; the engine runs over just the weeks of those months and the
+   week before each (a month's figures are sums over its person-weeks, see ADR 0004).
 4. Decide what may be shown (:func:`veikart.adoption.engine.privacy.plan_suppression`) and store
    the figures of those periods in one transaction, replacing the old ones. Hidden figures are
    stored without values.
@@ -39,7 +39,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from veikart.adoption.engine import REGISTRY, Grain
-from veikart.adoption.engine.engine import compute_breakdowns, connect
+from veikart.adoption.engine.engine import compute_periods, connect
 from veikart.adoption.engine.privacy import BREAKDOWNS, plan_suppression
 from veikart.adoption.models import ComputeRun, ComputeState, Figure
 from veikart.adoption.people import build_people, lake_weeks, monday
@@ -49,7 +49,7 @@ from veikart.usage.services import lake_root
 
 Progress = Callable[[str], None]
 # Bump when the way figures are computed changes without the registry or breakdowns changing.
-COMPUTE_VERSION = "1"
+COMPUTE_VERSION = "2"  # 2: a month is the sum of its person-weeks (ADR 0004)
 
 
 @dataclass(frozen=True)
@@ -78,10 +78,6 @@ def month_of(week: dt.date) -> dt.date:
 
 def next_month(month: dt.date) -> dt.date:
     return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def previous_month(month: dt.date) -> dt.date:
-    return (month - dt.timedelta(days=1)).replace(day=1)
 
 
 def settings_key() -> str:
@@ -142,10 +138,9 @@ def compute_figures(
     store_weeks = set(changed) | {w + dt.timedelta(days=7) for w in changed}
     store_weeks &= in_range
     store_months = {month_of(w) for w in store_weeks}
-    store_months |= {next_month(m) for m in store_months}
-    store_months &= {month_of(w) for w in all_weeks}
-    read_months = store_months | {previous_month(m) for m in store_months}
-    read_weeks = sorted(w for w in calendar if month_of(w) in read_months)
+    # A month is summed from all of its weeks; returning users look one week back.
+    needed = {w for w in calendar if month_of(w) in store_months}
+    read_weeks = sorted(needed | {w - dt.timedelta(days=7) for w in needed})
     subset = people.filter(
         pc.is_in(people["week_start"], value_set=pa.array(read_weeks, pa.date32()))
     )
@@ -161,13 +156,11 @@ def compute_figures(
         "week": sorted(store_weeks),
         "month": sorted(store_months),
     }
+    _say(progress, "weeks and months: every metric and breakdown")
+    results = compute_periods(root, subset, metrics=list(REGISTRY), breakdowns=BREAKDOWNS)
     for grain, wanted in periods.items():
-        _say(progress, f"{grain}: every metric and breakdown")
-        result = compute_breakdowns(
-            root, subset, metrics=list(REGISTRY), grain=grain, breakdowns=BREAKDOWNS
-        )
-        _say(progress, f"{grain}: {result.num_rows} values to figures")
-        figures += _figures(organisation, grain, result, plans[grain], set(wanted))
+        _say(progress, f"{grain}: {results[grain].num_rows} values to figures")
+        figures += _figures(organisation, grain, results[grain], plans[grain], set(wanted))
     _say(progress, f"storing {len(figures)} figures")
     hidden = sum(1 for row in figures if not row[7])
     with transaction.atomic():

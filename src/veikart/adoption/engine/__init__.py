@@ -11,6 +11,8 @@ from veikart.adoption.engine.engine import (
     Grain,
     build_sql,
     compute,
+    compute_breakdowns,
+    compute_periods,
     result_schema,
     weekly_snapshots,
 )
@@ -36,6 +38,8 @@ __all__ = [
     "attribute_text",
     "build_sql",
     "compute",
+    "compute_breakdowns",
+    "compute_periods",
     "plan_suppression",
     "result_schema",
     "weekly_snapshots",

@@ -16,9 +16,11 @@ each person once, as Microsoft's reports do; a file that listed someone twice wo
 twice (refusing such a file belongs to the reader, at ingest).
 
 Months. A week belongs to the month that holds its Thursday (the rule ISO 8601 uses for years),
-so every week is in exactly one month. Dates are calendar days as Microsoft reports them; no
-timestamps are involved, so nothing is converted to Europe/Oslo here — whoever builds ``people``
-from timestamps (assignments) must take the day in Europe/Oslo.
+so every week is in exactly one month. A month's figure is a sum over its person-weeks: the weekly
+sums of each group added up (ADR 0004), with ``n`` counting each person once. Dates are calendar
+days as Microsoft reports them; no timestamps are involved, so nothing is converted to
+Europe/Oslo here — whoever builds ``people`` from timestamps (assignments) must take the day in
+Europe/Oslo.
 
 Coverage. A metric has a value for a period only when every week of the period (every week that
 occurs in ``people``) has a snapshot of every report the metric reads — a week without a Teams
@@ -42,6 +44,7 @@ from typing import Literal
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from veikart.adoption.engine.registry import PREVIOUS, REGISTRY, Metric, references
 from veikart.usage.formats import NO_PERIOD_COLUMN, REPORTS
@@ -215,9 +218,14 @@ def build_sql(
     ctes += [_report_cte(report, metrics, report in present) for report in reports]
     ctes.append(_coverage_cte(reports, grain))
     if previous:
-        ctes.append(_previous_cte(previous, grain))
-    ctes.append(_person_periods_cte(metrics, grain, groups, with_previous=bool(previous)))
-    ctes.append(_aggregates_cte(metrics, grain, groups))
+        ctes.append(_previous_cte(previous, "week"))
+    ctes.append(_person_periods_cte(metrics, "week", groups, with_previous=bool(previous)))
+    if grain == "week":
+        ctes.append(_aggregates_cte(metrics, "week", groups))
+    else:
+        ctes.append(_aggregates_cte(metrics, "week", groups, name="week_aggregates"))
+        ctes.append(_MONTH_PEOPLE_CTE)
+        ctes += _month_ctes(metrics, groups, name="aggregates", weekly="week_aggregates")
     selects = [_metric_select(index, metric, groups, grain) for index, metric in enumerate(metrics)]
     order = ", ".join(_q(name) for name in ("period", *groups, "metric"))
     return (
@@ -257,20 +265,49 @@ def compute_breakdowns(
     the breakdown has no other group). The figures are those :func:`compute` gives for each
     breakdown alone.
     """
+    return compute_periods(
+        lake_root,
+        people,
+        metrics=metrics,
+        grains=(grain,),
+        breakdowns=breakdowns,
+        min_n=min_n,
+        registry=registry,
+    )[grain]
+
+
+def compute_periods(
+    lake_root: Path,
+    people: pa.Table,
+    *,
+    metrics: Sequence[str],
+    grains: Sequence[Grain] = GRAINS,
+    breakdowns: Sequence[Sequence[str]],
+    min_n: int = 0,
+    registry: Mapping[str, Metric] = REGISTRY,
+) -> dict[Grain, pa.Table]:
+    """:func:`compute_breakdowns` for several grains in one query: a month's figures are sums
+    of its weeks' sums, so weeks and months share everything up to the weekly sums. Returns a
+    table of :data:`MANY_SCHEMA` per grain."""
     chosen = _chosen_metrics(metrics, registry)
-    for groups in breakdowns:
-        _check_arguments(grain, groups, min_n)
-        if len([g for g in groups if g != "unit_subtree"]) > 1:
-            raise ValueError(f"at most one group besides unit_subtree: {list(groups)}")
+    if not grains or len(set(grains)) != len(grains):
+        raise ValueError("name each grain once, at least one")
+    for grain in grains:
+        for groups in breakdowns:
+            _check_arguments(grain, groups, min_n)
+            if len([g for g in groups if g != "unit_subtree"]) > 1:
+                raise ValueError(f"at most one group besides unit_subtree: {list(groups)}")
     table = _people_table(people)
     snapshots = {report: weekly_snapshots(lake_root, report) for report in reports_of(chosen)}
     present = {report for report, weeks in snapshots.items() if weeks}
-    sql = build_sql_many(chosen, grain=grain, breakdowns=breakdowns, present=present)
+    sql = build_sql_many(chosen, grains=grains, breakdowns=breakdowns, present=present)
     parameters: dict[str, object] = {"min_n": min_n}
     for index, metric in enumerate(chosen):
         parameters[f"metric_{index}"] = metric.key
     for index, groups in enumerate(breakdowns):
         parameters[f"breakdown_{index}"] = "+".join(groups)
+    for grain in grains:
+        parameters[f"grain_{grain}"] = grain
     for report, weeks in snapshots.items():
         parameters[f"weeks_{report}"] = list(weeks)
         if weeks:
@@ -282,140 +319,169 @@ def compute_breakdowns(
         result = connection.execute(sql, parameters).to_arrow_table()
     finally:
         connection.close()
-    return result.cast(MANY_SCHEMA)
+    grain_column = result.column("grain")
+    result = result.drop_columns(["grain"])
+    return {
+        grain: result.filter(pc.equal(grain_column, grain)).cast(MANY_SCHEMA) for grain in grains
+    }
 
 
 def build_sql_many(
     metrics: Sequence[Metric],
     *,
-    grain: Grain,
+    grains: Sequence[Grain],
     breakdowns: Sequence[Sequence[str]],
     present: Collection[str],
 ) -> str:
-    """The query :func:`compute_breakdowns` runs: the stages of :func:`build_sql`, with the
-    report snapshots read once (materialised) and, for weeks, one stage 1 for every breakdown
-    (a person has one row per week, carrying all groups); for months, stage 1 per breakdown (a
-    person who moved or changed status during a month has a row per group)."""
+    """The query :func:`compute_periods` runs: the stages of :func:`build_sql`, with the report
+    snapshots read once (materialised), one stage 1 for every breakdown (a person has one row
+    per week, carrying all groups), a stage 2 per breakdown for weeks, and months summed from
+    the weeks' stage 2. The rows carry a ``grain`` column."""
     reports = reports_of(metrics)
     previous = [m for m in metrics if m.previous_sql is not None]
     ctes = [_PEOPLE_CTES]
     for report in reports:
         cte = _report_cte(report, metrics, report in present)
         ctes.append(cte.replace(" AS (\n", " AS MATERIALIZED (\n", 1))
-    ctes.append(_coverage_cte(reports, grain))
+    for grain in grains:
+        ctes.append(_coverage_cte(reports, grain, name=_coverage_name(grain)))
     if previous:
-        ctes.append(_previous_cte(previous, grain))
+        ctes.append(_previous_cte(previous, "week"))
     every = ["unit_subtree", *(g for g in GROUPS if g not in ("unit_subtree", "unit_id"))]
-    if grain == "week":
-        ctes.append(_person_periods_cte(metrics, grain, every, with_previous=bool(previous)))
-    else:
-        # Months: one stage 1 over every group at once, unexploded. A person whose groups did
-        # not change within the month has one row there, valid for every breakdown; only the
-        # people who moved or changed (rows_in_period > 1) get a stage 1 per breakdown.
-        ctes.append(
-            _person_periods_cte(
-                metrics,
-                grain,
-                every,
-                with_previous=bool(previous),
-                name="month_all",
-                explode=False,
-                count_rows=True,
-            )
-        )
-        ctes.append('"month_stable" AS (SELECT * FROM "month_all" WHERE "rows_in_period" = 1)')
-        ctes.append(
-            '"varying" AS MATERIALIZED (\n'  # noqa: S608 (identifiers only)
-            f'{_INDENT}SELECT DISTINCT "employee", "period" FROM "month_all"\n'
-            f'{_INDENT}WHERE "rows_in_period" > 1\n'
-            ")"
-        )
+    ctes.append(_person_periods_cte(metrics, "week", every, with_previous=bool(previous)))
+    if "month" in grains:
+        ctes.append(_MONTH_PEOPLE_CTE)
     selects = []
     for index, groups in enumerate(breakdowns):
-        aggregates = f"aggregates_{index}"
-        if grain == "week":
-            ctes.append(
-                _aggregates_cte(
-                    metrics, grain, groups, name=aggregates, source_name="person_periods"
-                )
-            )
-        else:
-            varying = f"person_periods_{index}"
-            ctes.append(
-                _person_periods_cte(
-                    metrics,
-                    grain,
+        weekly = f"aggregates_{index}"
+        ctes.append(
+            _aggregates_cte(metrics, "week", groups, name=weekly, source_name="person_periods")
+        )
+        if "month" in grains:
+            ctes += _month_ctes(metrics, groups, name=f"month_{weekly}", weekly=weekly)
+        for grain in grains:
+            aggregates = weekly if grain == "week" else f"month_{weekly}"
+            a = _q(aggregates)
+            unit = f'{a}."unit_subtree"' if "unit_subtree" in groups else "CAST(NULL AS BIGINT)"
+            other = next((g for g in groups if g != "unit_subtree"), None)
+            if other is None:
+                attribute = "CAST(NULL AS VARCHAR)"
+            elif GROUPS[other].type == pa.bool_():
+                column = f"{a}.{_q(other)}"
+                attribute = f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
+            else:
+                attribute = f"CAST({a}.{_q(other)} AS VARCHAR)"
+            columns = [
+                f'$grain_{grain} AS "grain"',
+                f'$breakdown_{index} AS "breakdown"',
+                f'{unit} AS "unit_subtree"',
+                f'{attribute} AS "attribute"',
+            ]
+            selects += [
+                _metric_select(
+                    m_index,
+                    metric,
                     groups,
-                    with_previous=bool(previous),
-                    name=varying,
-                    only_varying=True,
-                )
-            )
-            ctes.append(
-                _aggregates_cte(
-                    metrics,
                     grain,
-                    groups,
-                    name=f"{aggregates}_stable",
-                    source_name="month_stable",
-                    explode_later=True,
+                    aggregates=aggregates,
+                    group_columns=columns,
+                    coverage=_coverage_name(grain),
                 )
-            )
-            ctes.append(
-                _aggregates_cte(
-                    metrics, grain, groups, name=f"{aggregates}_varying", source_name=varying
-                )
-            )
-            ctes.append(_combined_cte(metrics, groups, aggregates))
-        a = _q(aggregates)
-        unit = f'{a}."unit_subtree"' if "unit_subtree" in groups else "CAST(NULL AS BIGINT)"
-        other = next((g for g in groups if g != "unit_subtree"), None)
-        if other is None:
-            attribute = "CAST(NULL AS VARCHAR)"
-        elif GROUPS[other].type == pa.bool_():
-            column = f"{a}.{_q(other)}"
-            attribute = f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
-        else:
-            attribute = f"CAST({a}.{_q(other)} AS VARCHAR)"
-        columns = [
-            f'$breakdown_{index} AS "breakdown"',
-            f'{unit} AS "unit_subtree"',
-            f'{attribute} AS "attribute"',
-        ]
-        selects += [
-            _metric_select(
-                m_index, metric, groups, grain, aggregates=aggregates, group_columns=columns
-            )
-            for m_index, metric in enumerate(metrics)
-        ]
+                for m_index, metric in enumerate(metrics)
+            ]
     order = ", ".join(
-        _q(name) for name in ("period", "breakdown", "unit_subtree", "attribute", "metric")
+        _q(name) for name in ("grain", "period", "breakdown", "unit_subtree", "attribute", "metric")
     )
     return (
         "WITH\n" + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(selects) + f"\nORDER BY {order}\n"
     )
 
 
-def _combined_cte(metrics: Sequence[Metric], groups: Sequence[str], name: str) -> str:
-    """A month breakdown's sums: its people with one row in the month plus those with several."""
-    sums = ['"n"']
+def _coverage_name(grain: Grain) -> str:
+    return "coverage" if grain == "week" else f"coverage_{grain}"
+
+
+# Each person once per month and combination of groups, for a month's n: a person who moved or
+# changed status during the month is in each group they were in, once, and once in a unit above
+# both units.
+_MONTH_PEOPLE_CTE = """"month_people" AS MATERIALIZED (
+    SELECT DISTINCT
+        "people"."employee" AS "employee",
+        CAST(date_trunc('month', "people"."week_start" + 3) AS DATE) AS "period",
+        "people"."unit_id" AS "unit_id",
+        "people"."unit_path" AS "unit_path",
+        "people"."former_org" AS "former_org",
+        "people"."is_leader" AS "is_leader",
+        "people"."training_status" AS "training_status",
+        "people"."unit_type" AS "unit_type"
+    FROM "people"
+)"""
+
+
+def _month_ctes(
+    metrics: Sequence[Metric], groups: Sequence[str], *, name: str, weekly: str
+) -> list[str]:
+    """A month's stage 2 from its weeks': the sums of the weekly sums of each group (a month
+    figure is a sum over the group's person-weeks in the month, like a week's), and ``n``, the
+    people in the group in any week of the month, each counted once."""
+    sums = []
     for index, metric in enumerate(metrics):
-        sums.append(f'"numerator_{index}"')
+        sums.append(f"numerator_{index}")
         if metric.denominator_sql is not None:
-            sums.append(f'"denominator_{index}"')
-    keys = ['"period"', *(_q(g) for g in groups)]
-    columns = [*keys, *(f"sum({column}) AS {column}" for column in sums)]
-    # Quoted identifiers only: no values are written into the text.
-    stable, varying = _q(name + "_stable"), _q(name + "_varying")
-    parts = f"SELECT * FROM {stable}\n{_INDENT * 2}UNION ALL BY NAME\n"  # noqa: S608
-    parts += f"{_INDENT * 2}SELECT * FROM {varying}"  # noqa: S608
-    return (
-        f"{_q(name)} AS MATERIALIZED (\n"
-        f"{_INDENT}SELECT\n{_lines(columns, 2)}\n"
-        f'{_INDENT}FROM (\n{_INDENT * 2}{parts}\n{_INDENT}) AS "parts"\n'
-        f"{_INDENT}GROUP BY {', '.join(keys)}\n"
+            sums.append(f"denominator_{index}")
+    w = _q(weekly)
+    month = f"CAST(date_trunc('month', {w}.\"period\" + 3) AS DATE)"
+    sum_columns = [
+        f'{month} AS "period"',
+        *(f"{w}.{_q(g)} AS {_q(g)}" for g in groups),
+        *(f"sum({w}.{_q(c)}) AS {_q(c)}" for c in sums),
+    ]
+    sums_cte = (
+        f"{_q(name + '_sums')} AS (\n"
+        f"{_INDENT}SELECT\n{_lines(sum_columns, 2)}\n"
+        f"{_INDENT}FROM {w}\n"
+        f"{_INDENT}GROUP BY {', '.join([month, *(f'{w}.{_q(g)}' for g in groups)])}\n"
         ")"
     )
+    m = '"month_people"'
+    expressions = {
+        g: ('"subtree"."unit_subtree"' if g == "unit_subtree" else f"{m}.{_q(g)}") for g in groups
+    }
+    n_columns = [
+        f'{m}."period" AS "period"',
+        *(f"{sql} AS {_q(g)}" for g, sql in expressions.items()),
+        f'count(DISTINCT {m}."employee") AS "n"',
+    ]
+    explode = ""
+    if "unit_subtree" in groups:
+        explode = f"\n{_INDENT}" + _subtree_join(f'{m}."unit_path"')
+    n_keys = [f'{m}."period"', *expressions.values()]
+    n_cte = (
+        f"{_q(name + '_n')} AS (\n"
+        f"{_INDENT}SELECT\n{_lines(n_columns, 2)}\n"
+        f"{_INDENT}FROM {m}{explode}\n"
+        f"{_INDENT}GROUP BY {', '.join(n_keys)}\n"
+        ")"
+    )
+    s_, n_ = _q(name + "_sums"), _q(name + "_n")
+    on = [f'{s_}."period" = {n_}."period"'] + [
+        f"{s_}.{_q(g)} IS NOT DISTINCT FROM {n_}.{_q(g)}" for g in groups
+    ]
+    on_text = f"\n{_INDENT * 2}AND ".join(on)
+    columns = [
+        f'{s_}."period" AS "period"',
+        *(f"{s_}.{_q(g)} AS {_q(g)}" for g in groups),
+        f'{n_}."n" AS "n"',
+        *(f"{s_}.{_q(c)} AS {_q(c)}" for c in sums),
+    ]
+    joined = (
+        f"{_q(name)} AS MATERIALIZED (\n"
+        f"{_INDENT}SELECT\n{_lines(columns, 2)}\n"
+        f"{_INDENT}FROM {s_}\n"
+        f"{_INDENT}JOIN {n_} ON {on_text}\n"
+        ")"
+    )
+    return [sums_cte, n_cte, joined]
 
 
 def _q(identifier: str) -> str:
@@ -488,23 +554,30 @@ _PEOPLE_CTES = """"person_ids" AS MATERIALIZED (
 )"""
 
 
-def _coverage_cte(reports: Sequence[str], grain: Grain) -> str:
-    """Per period: does every week in it have a snapshot of each report?"""
+def _coverage_cte(reports: Sequence[str], grain: Grain, *, name: str = "coverage") -> str:
+    """Per period: does every week in it have a snapshot of each report (column ``<report>``),
+    and so does the week before each of them (``<report>__previous``, for the metrics that look
+    one week back)? Only weeks someone was employed in count."""
     period = _period('"weeks"."week_start"', grain)
-    columns = [
-        f'{period} AS "period"',
-        *(
+    columns = [f'{period} AS "period"']
+    for r in reports:
+        columns += [
             f"bool_and(\n{_INDENT * 3}"
             f'list_contains(CAST($weeks_{r} AS DATE[]), "weeks"."week_start")\n'
-            f"{_INDENT * 2}) AS {_q(r)}"
-            for r in reports
-        ),
-    ]
+            f"{_INDENT * 2}) AS {_q(r)}",
+            f'bool_and(\n{_INDENT * 3}"before"."week_start" IS NOT NULL\n'
+            f"{_INDENT * 3}AND list_contains(CAST($weeks_{r} AS DATE[]), "
+            f'"weeks"."week_start" - 7)\n'
+            f"{_INDENT * 2}) AS {_q(r + '__previous')}",
+        ]
     # Text built from quoted identifiers and registry declarations; values are bound.
+    weeks = '(SELECT DISTINCT "week_start" FROM "people")'
     return (
-        '"coverage" AS MATERIALIZED (\n'  # noqa: S608
+        f"{_q(name)} AS MATERIALIZED (\n"
         f"{_INDENT}SELECT\n{_lines(columns, 2)}\n"
-        f'{_INDENT}FROM (SELECT DISTINCT "week_start" FROM "people") AS "weeks"\n'
+        f'{_INDENT}FROM {weeks} AS "weeks"\n'
+        f'{_INDENT}LEFT JOIN {weeks} AS "before"\n'
+        f'{_INDENT * 2}ON "before"."week_start" = "weeks"."week_start" - 7\n'
         f"{_INDENT}GROUP BY {period}\n"
         ")"
     )
@@ -550,26 +623,17 @@ def _person_periods_cte(
     *,
     with_previous: bool,
     name: str = "person_periods",
-    explode: bool | None = None,
-    count_rows: bool = False,
-    only_varying: bool = False,
 ) -> str:
     """Stage 1: every metric's numerator and denominator for each person, period and group.
 
-    ``explode`` overrides when a unit subtree is exploded (default: here for months, later for
-    weeks); ``count_rows`` adds the person (``employee``) and ``rows_in_period``, their rows in
-    the period (more than one when their groups changed within it); ``only_varying`` keeps only
-    the people and periods listed in the ``varying`` table.
-
-    A unit subtree is exploded here only for months: a person who moved during a month has
-    weeks in two units, and must still count once in a unit above both. In a week a person is
-    in one unit, so the explosion waits for stage 2, over far fewer rows.
+    The engine runs it per week only (months are summed from the weeks' stage 2). A unit
+    subtree is not exploded here: in a week a person is in one unit, so the people are summed
+    per unit path first and only those sums are exploded, in stage 2, over far fewer rows.
     """
     period = _period('"people"."week_start"', grain)
-    explode_now = "unit_subtree" in groups and (grain != "week" if explode is None else explode)
     carried: dict[str, str] = {}  # output column → SQL
     for g in groups:
-        if g == "unit_subtree" and not explode_now:
+        if g == "unit_subtree":
             carried["unit_path"] = '"people"."unit_path"'  # exploded in stage 2
         else:
             carried[g] = GROUPS[g].sql
@@ -578,26 +642,13 @@ def _person_periods_cte(
         columns.append(f'{metric.numerator_sql} AS "numerator_{index}"')
         if metric.denominator_sql is not None:
             columns.append(f'{metric.denominator_sql} AS "denominator_{index}"')
-    if count_rows:
-        columns += [
-            '"people"."employee" AS "employee"',
-            f'count(*) OVER (PARTITION BY "people"."employee", {period}) AS "rows_in_period"',
-        ]
     sources = _joins(reports_of(metrics))
-    if only_varying:
-        sources.insert(
-            0,
-            'JOIN "varying" ON "varying"."employee" = "people"."employee"\n'
-            f'{_INDENT * 2}AND "varying"."period" = {period}',
-        )
     if with_previous:
         sources.append(
             f"LEFT JOIN {_q(PREVIOUS)}\n"
             f'{_INDENT * 2}ON {_q(PREVIOUS)}."employee" = "people"."employee"\n'
             f'{_INDENT * 2}AND {_q(PREVIOUS)}."period" = {period}'
         )
-    if explode_now:
-        sources.append(_subtree_join('"people"."unit_path"'))
     joins = "".join(f"\n{_INDENT}{source}" for source in sources)
     keys = ['"people"."employee"', period, *carried.values()]
     return (
@@ -616,7 +667,6 @@ def _aggregates_cte(
     *,
     name: str = "aggregates",
     source_name: str = "person_periods",
-    explode_later: bool | None = None,
 ) -> str:
     """Stage 2: the sums over the people of each period and group, and n.
 
@@ -625,9 +675,7 @@ def _aggregates_cte(
     rows per week explode far faster than one row per person.
     """
     source = _q(source_name)
-    if explode_later is None:
-        explode_later = grain == "week"
-    explode_later = explode_later and "unit_subtree" in groups
+    explode_later = "unit_subtree" in groups
     sums = []
     for index, metric in enumerate(metrics):
         sums.append(f"numerator_{index}")
@@ -704,6 +752,7 @@ def _metric_select(
     *,
     aggregates: str = "aggregates",
     group_columns: Sequence[str] | None = None,
+    coverage: str | None = None,
 ) -> str:
     """One metric's figures from an aggregates table. ``group_columns`` replaces the group
     columns of the output (SQL over the aggregates table, each with its alias)."""
@@ -716,14 +765,11 @@ def _metric_select(
         value = numerator
     else:
         value = f"{numerator}\n{_INDENT * 3}/ {denominator}"
-    covered = [f'"coverage".{_q(r)}' for r in metric.reports]
-    joins = [f'JOIN "coverage" ON "coverage"."period" = {a}."period"']
+    c = _q(coverage or "coverage")
+    covered = [f"{c}.{_q(r)}" for r in metric.reports]
     if metric.previous_sql is not None:
-        before = _shift(f'{a}."period"', grain, forward=False)
-        joins.append(
-            f'LEFT JOIN "coverage" AS "covered_before" ON "covered_before"."period" = {before}'
-        )
-        covered += [f'COALESCE("covered_before".{_q(r)}, false)' for r in metric.reports]
+        covered += [f"{c}.{_q(r + '__previous')}" for r in metric.reports]
+    joins = [f'JOIN {c} ON {c}."period" = {a}."period"']
     condition = f"\n{_INDENT * 3}AND ".join([*covered, f'{a}."n" >= $min_n'])
     if group_columns is None:
         group_columns = [f"{a}.{_q(g)} AS {_q(g)}" for g in groups]

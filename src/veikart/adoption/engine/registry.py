@@ -158,7 +158,8 @@ def _in_window(report: str, date_sql: str) -> str:
 
 
 def _any_week(condition: str) -> str:
-    """1 if the condition held in any of the person's weeks in the period, else 0."""
+    """1 if the condition held in the person's week, else 0 (the engine evaluates numerators
+    per person and week; a month sums its weeks)."""
     return f"MAX({_one_if(condition)})"
 
 
@@ -208,6 +209,9 @@ WORKLOADS_USED = " + ".join(
 
 _PER_WEEK_NB = "Per person per uke; for en måned er tallet gjennomsnittet av ukene i måneden."
 _PER_WEEK_EN = "Per person per week; for a month, the average of its weeks."
+# A month's share is the share of its person-weeks (ADR 0004), not "active at least once".
+_SHARE_NB = "For en måned er tallet gjennomsnittet av ukene i måneden."
+_SHARE_EN = "For a month, the average of its weeks."
 
 _METRICS: tuple[Metric, ...] = (
     Metric(
@@ -216,11 +220,11 @@ _METRICS: tuple[Metric, ...] = (
         name_en="Active in Microsoft 365",
         description_nb=(
             "Andel av de ansatte som brukte minst én Microsoft 365-tjeneste (e-post, Teams, "
-            "OneDrive, SharePoint, Skype for Business eller Viva Engage) i perioden."
+            "OneDrive, SharePoint, Skype for Business eller Viva Engage) i uka. " + _SHARE_NB
         ),
         description_en=(
             "Share of the employees who used at least one Microsoft 365 service (e-mail, Teams, "
-            "OneDrive, SharePoint, Skype for Business or Viva Engage) in the period."
+            "OneDrive, SharePoint, Skype for Business or Viva Engage) in the week. " + _SHARE_EN
         ),
         unit="percent",
         reports=(M365,),
@@ -231,8 +235,8 @@ _METRICS: tuple[Metric, ...] = (
         key="active_teams",
         name_nb="Aktive i Teams",
         name_en="Active in Teams",
-        description_nb="Andel av de ansatte som brukte Teams i perioden.",
-        description_en="Share of the employees who used Teams in the period.",
+        description_nb="Andel av de ansatte som brukte Teams i uka. " + _SHARE_NB,
+        description_en="Share of the employees who used Teams in the week. " + _SHARE_EN,
         unit="percent",
         reports=(TEAMS,),
         numerator_sql=_any_week(TEAMS_ACTIVE),
@@ -274,11 +278,11 @@ _METRICS: tuple[Metric, ...] = (
         name_en="Active with files in OneDrive/SharePoint",
         description_nb=(
             "Andel av de ansatte som viste, redigerte, synkroniserte eller delte filer i "
-            "OneDrive eller SharePoint i perioden (sidebesøk på intranettet teller ikke)."
+            "OneDrive eller SharePoint i uka (sidebesøk på intranettet teller ikke). " + _SHARE_NB
         ),
         description_en=(
             "Share of the employees who viewed, edited, synced or shared files in OneDrive or "
-            "SharePoint in the period (visiting intranet pages does not count)."
+            "SharePoint in the week (visiting intranet pages does not count). " + _SHARE_EN
         ),
         unit="percent",
         reports=(ONEDRIVE, SHAREPOINT),
@@ -335,12 +339,12 @@ _METRICS: tuple[Metric, ...] = (
         name_nb="Tilbakevendende brukere",
         name_en="Returning users",
         description_nb=(
-            "Andel av de ansatte som var aktive i Microsoft 365 både i denne og i forrige "
-            "periode (uke eller måned)."
+            "Andel av de ansatte som var aktive i Microsoft 365 både denne og forrige uke. "
+            + _SHARE_NB
         ),
         description_en=(
-            "Share of the employees who were active in Microsoft 365 both in this period and in "
-            "the one before (week or month)."
+            "Share of the employees who were active in Microsoft 365 both this week and the "
+            "week before. " + _SHARE_EN
         ),
         unit="percent",
         reports=(M365,),
