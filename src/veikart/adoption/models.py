@@ -47,14 +47,18 @@ class Figure(models.Model):
 class ComputeState(models.Model):
     """The watermark: what the stored figures were computed from, week by week.
 
-    ``weeks`` maps each ISO week (its Monday, ISO text) to a fingerprint of its inputs: the lake
-    snapshot files of that week (path, size, modification time) and the week's person-week rows.
-    ``settings_key`` fingerprints what applies to every week (metric registry, group threshold,
-    breakdowns); when it changes, everything is recomputed.
+    ``weeks`` maps each ISO week (its Monday, ISO text) to fingerprints of its inputs: ``files``,
+    the lake snapshot files of that week (path, size, modification time), and ``people``, the
+    week's person-week rows. ``settings_key`` fingerprints what applies to every week (metric
+    registry, group threshold, breakdowns); when it changes, everything is recomputed.
+    ``inputs_key`` fingerprints what the person-week table is built from besides the lake
+    (employees, assignments, units, training, sign-in names): while it is unchanged, a run with
+    only new weeks of usage builds the people of just the weeks it computes.
     """
 
     organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
     settings_key = models.CharField(max_length=64)
+    inputs_key = models.CharField(max_length=64, blank=True)
     weeks = models.JSONField(default=dict)
     computed_at = models.DateTimeField()
 

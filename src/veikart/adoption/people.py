@@ -13,7 +13,7 @@ Columns (see :data:`veikart.adoption.engine.PEOPLE_SCHEMA`):
 - ``person`` — the pseudonym the usage lake knows the person by that week. Someone who has had
   several sign-in names (Rygge staff got new ones at the merger) is looked up under the name the
   lake saw them by that week; in weeks where the lake saw none of their names, the name last seen
-  in an earlier week they were employed (or, before any was seen, their current one).
+  in the 52 weeks before (or, when none was seen, their current one).
 - ``former_org`` — the former organisation's code, null for people without one.
 - ``is_leader`` — the HR manager flag (not dated: HR exports say who leads now).
 - ``training_status`` — ``trained`` from the week of the first attended session of the chosen
@@ -26,7 +26,9 @@ Columns (see :data:`veikart.adoption.engine.PEOPLE_SCHEMA`):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -62,20 +64,24 @@ def lake_weeks(
     return {report: weekly_snapshots(lake_root, report) for report in chosen}
 
 
-def build_people(
-    organisation: Organisation,
-    lake_root: Path,
-    weeks: Iterable[dt.date],
-    *,
-    course_codes: set[str] | None = None,
-) -> pa.Table:
-    """The person-week table of ``organisation`` for the given ISO weeks (their Mondays)."""
-    week_list = sorted({monday(w) for w in weeks})
-    if not week_list:
-        return PEOPLE_SCHEMA.empty_table()
-    employees = Employee.objects.filter(organisation=organisation)
+@dataclass(frozen=True)
+class PeopleInputs:
+    """What the person-week table is built from, besides the lake: employees, assignments, units,
+    training and sign-in names, read once. ``key`` fingerprints all of it, so that a compute run
+    can tell that nothing but the lake changed without building every week's people."""
+
+    tables: dict[str, pa.Table]
+    key: str
+
+
+def people_inputs(
+    organisation: Organisation, *, course_codes: set[str] | None = None
+) -> PeopleInputs:
+    """Read the organisation's employees, assignments, units, training and sign-in names."""
     employee_rows = list(
-        employees.values_list(
+        Employee.objects.filter(organisation=organisation)
+        .order_by("pk")
+        .values_list(
             "pk",
             "employment_start",
             "employment_end",
@@ -85,12 +91,14 @@ def build_people(
         )
     )
     assignment_rows = list(
-        Assignment.objects.filter(employee__organisation=organisation).values_list(
-            "employee_id", "unit_id", "valid_from", "valid_to"
-        )
+        Assignment.objects.filter(employee__organisation=organisation)
+        .order_by("pk")
+        .values_list("employee_id", "unit_id", "valid_from", "valid_to")
     )
     unit_rows = list(
-        Unit.objects.filter(organisation=organisation).values_list("pk", "path", "unit_type")
+        Unit.objects.filter(organisation=organisation)
+        .order_by("pk")
+        .values_list("pk", "path", "unit_type")
     )
     trained = training_dates(course_codes)
     enrolled = set(
@@ -101,10 +109,22 @@ def build_people(
         .filter(**({"session__course__code__in": sorted(course_codes)} if course_codes else {}))
         .values_list("employee_id", flat=True)
     )
-    names = _names_by_week(organisation, lake_root, week_list)
-
+    identities = sorted(
+        EmployeeIdentity.objects.filter(employee__organisation=organisation).values_list(
+            "employee_id", "pseudonym", "employee__pseudonym"
+        )
+    )
+    digest = hashlib.sha256()
+    for part in (
+        employee_rows,
+        assignment_rows,
+        unit_rows,
+        sorted(trained.items()),
+        sorted(enrolled),
+        identities,
+    ):
+        digest.update(repr(part).encode())
     tables = {
-        "weeks": pa.table({"week_start": pa.array(week_list, pa.date32())}),
         "employees": pa.table(
             {
                 "employee_id": pa.array([r[0] for r in employee_rows], pa.int64()),
@@ -132,16 +152,53 @@ def build_people(
                 "unit_type": pa.array([r[2] for r in unit_rows], pa.string()),
             }
         ),
-        "names": names,
+        "identities": pa.table(
+            {
+                "employee_id": pa.array([r[0] for r in identities], pa.int64()),
+                "person": pa.array([r[1] for r in identities], pa.string()),
+                "is_current": pa.array([r[1] == r[2] for r in identities], pa.bool_()),
+            }
+        ),
+    }
+    return PeopleInputs(tables=tables, key=digest.hexdigest()[:32])
+
+
+def build_people(
+    organisation: Organisation,
+    lake_root: Path,
+    weeks: Iterable[dt.date],
+    *,
+    course_codes: set[str] | None = None,
+    inputs: PeopleInputs | None = None,
+) -> pa.Table:
+    """The person-week table of ``organisation`` for the given ISO weeks (their Mondays).
+
+    A week's rows depend only on the inputs and on the lake's snapshots of that week and the
+    :data:`NAME_MEMORY` before it, so building a few weeks gives the same rows for them as
+    building all."""
+    week_list = sorted({monday(w) for w in weeks})
+    if not week_list:
+        return PEOPLE_SCHEMA.empty_table()
+    if inputs is None:
+        inputs = people_inputs(organisation, course_codes=course_codes)
+    tables = {
+        **{name: table for name, table in inputs.tables.items() if name != "identities"},
+        "weeks": pa.table({"week_start": pa.array(week_list, pa.date32())}),
+        "names": _names_by_week(inputs.tables["identities"], lake_root, week_list),
     }
     connection = connect()
     try:
         for name, table in tables.items():
             connection.register(f"{name}_input", table)
-        result = connection.execute(_PEOPLE_SQL).to_arrow_table()
+        result = connection.execute(_PEOPLE_SQL, {"memory_days": NAME_MEMORY.days}).to_arrow_table()
     finally:
         connection.close()
     return result.cast(PEOPLE_SCHEMA)
+
+
+# How long a sign-in name the lake saw is remembered for the weeks after it in which the lake saw
+# none of the person's names.
+NAME_MEMORY = dt.timedelta(weeks=52)
 
 
 # Thursday = week_start + 3. Everything is plain dates: no time zone is involved.
@@ -171,13 +228,11 @@ WITH placed AS (
 named AS (
     SELECT
         p.*,
-        last_value(n.person IGNORE NULLS) OVER (
-            PARTITION BY p.employee_id ORDER BY p.week_start
-            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-        ) AS seen_person
+        CASE WHEN n.week_start >= p.week_start - CAST($memory_days AS INTEGER) THEN n.person END
+            AS seen_person
     FROM placed AS p
-    LEFT JOIN names_input AS n
-        ON n.employee_id = p.employee_id AND n.week_start = p.week_start
+    ASOF LEFT JOIN names_input AS n
+        ON n.employee_id = p.employee_id AND n.week_start <= p.week_start
 )
 SELECT
     COALESCE(named.seen_person, named.current_person) AS person,
@@ -200,8 +255,9 @@ ORDER BY named.week_start, named.employee_id
 """
 
 
-def _names_by_week(organisation: Organisation, lake_root: Path, weeks: list[dt.date]) -> pa.Table:
-    """For people with several sign-in names: which name the lake saw them by, week by week.
+def _names_by_week(identities: pa.Table, lake_root: Path, weeks: list[dt.date]) -> pa.Table:
+    """For people with several sign-in names: which name the lake saw them by, week by week, in
+    the given weeks and the :data:`NAME_MEMORY` before the first.
 
     Reads only the pseudonym column of the weekly snapshots, restricted to those people. A week
     in which the lake saw two of a person's names (the week of a change) keeps the current one
@@ -214,32 +270,24 @@ def _names_by_week(organisation: Organisation, lake_root: Path, weeks: list[dt.d
             "person": pa.array([], pa.string()),
         }
     )
-    identities = list(
-        EmployeeIdentity.objects.filter(employee__organisation=organisation).values_list(
-            "employee_id", "pseudonym", "employee__pseudonym"
-        )
-    )
+    ids = identities.column("employee_id").to_pylist()
     count: dict[int, int] = {}
-    for employee_id, _pseudonym, _current in identities:
+    for employee_id in ids:
         count[employee_id] = count.get(employee_id, 0) + 1
-    several = [row for row in identities if count[row[0]] > 1]
+    several = [i for i, employee_id in enumerate(ids) if count[employee_id] > 1]
     if not several:
         return empty
+    wanted = set(weeks)
+    earliest = weeks[0] - NAME_MEMORY
     files = sorted(
         str(path)
         for report_weeks in lake_weeks(lake_root).values()
         for week, path in report_weeks.items()
-        if weeks[0] - dt.timedelta(days=366) <= week <= weeks[-1]
+        if earliest <= week <= weeks[-1] and (week < weeks[0] or week in wanted)
     )
     if not files:
         return empty
-    aliases = pa.table(
-        {
-            "employee_id": pa.array([r[0] for r in several], pa.int64()),
-            "person": pa.array([r[1] for r in several], pa.string()),
-            "is_current": pa.array([r[1] == r[2] for r in several], pa.bool_()),
-        }
-    )
+    aliases = identities.take(pa.array(several, pa.int64()))
     connection = connect()
     try:
         connection.register("aliases", aliases)

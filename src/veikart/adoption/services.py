@@ -42,7 +42,7 @@ from veikart.adoption.engine import REGISTRY, Grain
 from veikart.adoption.engine.engine import compute_periods, connect
 from veikart.adoption.engine.privacy import BREAKDOWNS, plan_suppression
 from veikart.adoption.models import ComputeRun, ComputeState, Figure
-from veikart.adoption.people import build_people, lake_weeks, monday
+from veikart.adoption.people import build_people, lake_weeks, monday, people_inputs
 from veikart.core.services import record_audit_event
 from veikart.organisations.models import Organisation
 from veikart.usage.services import lake_root
@@ -120,17 +120,34 @@ def compute_figures(
         monday(month_of(all_weeks[0])), monday(next_month(month_of(all_weeks[-1])))
     )
     calendar = [w for w in calendar if month_of(w) in {month_of(x) for x in all_weeks}]
-    _say(progress, f"person-weeks for {len(calendar)} weeks")
-    people = build_people(organisation, root, calendar)
-    fingerprints = _week_fingerprints(root, snapshots, people, all_weeks)
+    inputs = people_inputs(organisation)
+    files = _file_fingerprints(root, snapshots, all_weeks)
     key = settings_key()
     state = ComputeState.objects.filter(organisation=organisation).first()
     everything = full or state is None or state.settings_key != key
-    if everything:
-        changed = set(all_weeks)
-    else:
-        assert state is not None
-        changed = {w for w in all_weeks if state.weeks.get(w.isoformat()) != fingerprints[w]}
+    stored = {} if everything or state is None else _stored_weeks(state)
+    people: pa.Table | None = None
+    changed: set[dt.date] = set()
+    fast = False
+    if state is not None and not everything and state.inputs_key == inputs.key:
+        # Nothing but the lake changed. When the changed weeks all come after the stored ones
+        # (the weekly ingest), the other weeks' people are as they were: build only the weeks
+        # needed. A late file for an older week can change which sign-in name the weeks after
+        # it are looked up by, so it takes the full check below.
+        changed = {w for w in all_weeks if stored.get(w, {}).get("files") != files[w]}
+        last = max(stored, default=None)
+        fast = last is None or all(w > last for w in changed)
+    if not fast:
+        _say(progress, f"person-weeks for {len(calendar)} weeks")
+        people = build_people(organisation, root, calendar, inputs=inputs)
+        prints = _people_fingerprints(people)
+        changed = {
+            w
+            for w in all_weeks
+            if everything
+            or stored.get(w, {}).get("files") != files[w]
+            or stored.get(w, {}).get("people") != prints.get(w, _NO_PEOPLE)
+        }
     if not changed:
         return ComputeSummary(None, False, 0, 0, 0, 0, time.perf_counter() - started)
 
@@ -141,9 +158,14 @@ def compute_figures(
     # A month is summed from all of its weeks; returning users look one week back.
     needed = {w for w in calendar if month_of(w) in store_months}
     read_weeks = sorted(needed | {w - dt.timedelta(days=7) for w in needed})
-    subset = people.filter(
-        pc.is_in(people["week_start"], value_set=pa.array(read_weeks, pa.date32()))
-    )
+    if people is None:
+        _say(progress, f"person-weeks for {len(read_weeks)} weeks")
+        subset = build_people(organisation, root, read_weeks, inputs=inputs)
+        prints = {w: v["people"] for w, v in stored.items()} | _people_fingerprints(subset)
+    else:
+        subset = people.filter(
+            pc.is_in(people["week_start"], value_set=pa.array(read_weeks, pa.date32()))
+        )
 
     run = ComputeRun.objects.create(
         organisation=organisation, actor=actor, trigger=trigger, full=everything
@@ -169,16 +191,27 @@ def compute_figures(
                 organisation=organisation, grain=grain, period__in=wanted
             ).delete()
         _store(figures)
-        weeks_state = dict(state.weeks) if state is not None and not everything else {}
-        if everything and state is not None:
-            # Keep the watermark of purged weeks: their figures stay.
-            weeks_state = {
-                w: v for w, v in state.weeks.items() if dt.date.fromisoformat(w) not in in_range
+        # Purged weeks keep their watermark (their figures stay); a week's people fingerprint is
+        # the one the figures were computed from.
+        weeks_state = {
+            w: v
+            for w, v in (state.weeks if state is not None else {}).items()
+            if dt.date.fromisoformat(w) not in in_range
+        }
+        weeks_state.update(
+            {
+                w.isoformat(): {"files": files[w], "people": prints.get(w, _NO_PEOPLE)}
+                for w in all_weeks
             }
-        weeks_state.update({w.isoformat(): fingerprints[w] for w in all_weeks})
+        )
         ComputeState.objects.update_or_create(
             organisation=organisation,
-            defaults={"settings_key": key, "weeks": weeks_state, "computed_at": timezone.now()},
+            defaults={
+                "settings_key": key,
+                "inputs_key": inputs.key,
+                "weeks": weeks_state,
+                "computed_at": timezone.now(),
+            },
         )
         summary = ComputeSummary(
             run.pk,
@@ -212,12 +245,32 @@ def _week_range(first: dt.date, last: dt.date) -> list[dt.date]:
     return weeks
 
 
-def _week_fingerprints(
-    root: Path,
-    snapshots: dict[str, dict[dt.date, Path]],
-    people: pa.Table,
-    weeks: Iterable[dt.date],
+_NO_PEOPLE = "0:0"
+
+
+def _stored_weeks(state: ComputeState) -> dict[dt.date, dict[str, str]]:
+    """The watermark per week; an entry of an older format reads as changed."""
+    return {dt.date.fromisoformat(w): v for w, v in state.weeks.items() if isinstance(v, dict)}
+
+
+def _file_fingerprints(
+    root: Path, snapshots: dict[str, dict[dt.date, Path]], weeks: Iterable[dt.date]
 ) -> dict[dt.date, str]:
+    """Per week: its snapshot files' paths, sizes and modification times."""
+    result = {}
+    for week in weeks:
+        parts = []
+        for report in sorted(snapshots):
+            path = snapshots[report].get(week)
+            if path is not None:
+                stat = path.stat()
+                parts.append(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}")
+        result[week] = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+    return result
+
+
+def _people_fingerprints(people: pa.Table) -> dict[dt.date, str]:
+    """Per week: the number of person-week rows and an order-free hash of them."""
     connection = connect()
     try:
         connection.register("people", people)
@@ -232,17 +285,7 @@ def _week_fingerprints(
         ).fetchall()
     finally:
         connection.close()
-    people_hash = {row[0]: f"{row[1]}:{row[2]}" for row in rows}
-    result = {}
-    for week in weeks:
-        parts = [people_hash.get(week, "0:0")]
-        for report in sorted(snapshots):
-            path = snapshots[report].get(week)
-            if path is not None:
-                stat = path.stat()
-                parts.append(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}")
-        result[week] = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
-    return result
+    return {row[0]: f"{row[1]}:{row[2]}" for row in rows}
 
 
 CellKey = tuple[dt.date, str, int | None, str]
