@@ -14,7 +14,7 @@ from django.test import override_settings
 
 from tests.adoption.lakes import write_report
 from tests.adoption.test_people import assign, employee, unit
-from veikart.adoption import services
+from veikart.adoption import people, services
 from veikart.adoption.models import ComputeRun, Figure
 from veikart.adoption.services import compute_figures
 from veikart.organisations.models import Employee, Organisation
@@ -173,13 +173,13 @@ def test_a_new_week_builds_the_people_of_only_the_weeks_it_computes(
         setup.write_week(number)
     compute_figures()
     built: list[int] = []
-    real = services.build_people
+    real = people.build_people
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         built.append(len(list(args[2])))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "build_people", spy)
+    monkeypatch.setattr(services, "build_people", spy)  # as the service imported it
     setup.write_week(5)  # 10 February: February is the month recomputed
     summary = compute_figures()
     assert summary.weeks == 1 and summary.months == 1
