@@ -179,7 +179,9 @@ def compute_figures(
         "month": sorted(store_months),
     }
     _say(progress, "weeks and months: every metric and breakdown")
-    results = compute_periods(root, subset, metrics=list(REGISTRY), breakdowns=BREAKDOWNS)
+    results = compute_periods(
+        root, subset, metrics=list(REGISTRY), breakdowns=BREAKDOWNS, wide=True
+    )
     for grain, wanted in periods.items():
         _say(progress, f"{grain}: {results[grain].num_rows} values to figures")
         figures += _figures(organisation, grain, results[grain], plans[grain], set(wanted))
@@ -311,25 +313,21 @@ def _figures(
     plan: pa.Table,
     wanted: set[dt.date],
 ) -> list[FigureRow]:
-    """Figures of the wanted periods: the engine's values where the plan shows the group."""
+    """Figures of the wanted periods: the engine's values (one row per group, a column per
+    metric) where the plan shows the group."""
     visible: dict[CellKey, tuple[int, bool]] = {}
     for row in plan.to_pylist():
         if row["period"] in wanted:
             key = (row["period"], row["breakdown"], row["unit_subtree"], row["attribute"] or "")
             visible[key] = (row["n"], row["visible"])
-    # The engine's rows come sorted by period, breakdown, unit, attribute and metric, every
-    # metric of a group side by side: one slice of len(metrics) rows per group.
+    result = result.filter(
+        pc.is_in(result["period"], value_set=pa.array(sorted(wanted), pa.date32()))
+    )
     metrics = sorted(REGISTRY)
-    width = len(metrics)
-    if result.num_rows % width or result.column("metric").to_pylist()[:width] != metrics:
-        raise RuntimeError("the engine's result is not one row per metric and group")
-    columns = {name: result.column(name).to_pylist()[::width] for name in _KEY_COLUMNS}
-    values_column = result.column("value").to_pylist()
-    n_column = result.column("n").to_pylist()[::width]
+    columns = {name: result.column(name).to_pylist() for name in (*_KEY_COLUMNS, "n")}
+    values = [result.column(key).to_pylist() for key in metrics]
     cells: dict[CellKey, tuple[int, dict[str, float | None]]] = {}
     for i, period in enumerate(columns["period"]):
-        if period not in wanted:
-            continue
         key = (
             period,
             columns["breakdown"][i],
@@ -337,11 +335,11 @@ def _figures(
             columns["attribute"][i] or "",
         )
         cells[key] = (
-            n_column[i],
-            dict(zip(metrics, values_column[i * width : (i + 1) * width], strict=True)),
+            columns["n"][i],
+            {metric: column[i] for metric, column in zip(metrics, values, strict=True)},
         )
     rows: list[FigureRow] = []
-    for key, (n, values) in sorted(cells.items(), key=lambda item: _sort_key(item[0])):
+    for key, (n, figures) in sorted(cells.items(), key=lambda item: _sort_key(item[0])):
         planned = visible.get(key)
         if planned is None or planned[0] != n:
             raise RuntimeError(
@@ -349,7 +347,7 @@ def _figures(
                 f"(engine n={n}, plan {planned}); nothing was stored"
             )
         shown = planned[1]
-        stored = json.dumps(values if shown else {}, sort_keys=True)
+        stored = json.dumps(figures if shown else {}, sort_keys=True)
         rows.append((organisation.pk, grain, key[0], key[1], key[2], key[3], n, shown, stored))
     return rows
 

@@ -284,11 +284,15 @@ def compute_periods(
     grains: Sequence[Grain] = GRAINS,
     breakdowns: Sequence[Sequence[str]],
     min_n: int = 0,
+    wide: bool = False,
     registry: Mapping[str, Metric] = REGISTRY,
 ) -> dict[Grain, pa.Table]:
     """:func:`compute_breakdowns` for several grains in one query: a month's figures are sums
     of its weeks' sums, so weeks and months share everything up to the weekly sums. Returns a
-    table of :data:`MANY_SCHEMA` per grain."""
+    table of :data:`MANY_SCHEMA` per grain, or with ``wide`` one row per period and group:
+    ``period``, ``breakdown``, ``unit_subtree``, ``attribute``, ``n`` and a column per metric
+    named by its key (sorted by period, breakdown, unit and attribute; what the compute service
+    stores, without the tenfold rows and their sort)."""
     chosen = _chosen_metrics(metrics, registry)
     if not grains or len(set(grains)) != len(grains):
         raise ValueError("name each grain once, at least one")
@@ -302,8 +306,6 @@ def compute_periods(
     present = {report for report, weeks in snapshots.items() if weeks}
     sql = build_sql_many(chosen, grains=grains, breakdowns=breakdowns, present=present)
     parameters: dict[str, object] = {"min_n": min_n}
-    for index, metric in enumerate(chosen):
-        parameters[f"metric_{index}"] = metric.key
     for index, groups in enumerate(breakdowns):
         parameters[f"breakdown_{index}"] = "+".join(groups)
     for grain in grains:
@@ -319,11 +321,43 @@ def compute_periods(
         result = connection.execute(sql, parameters).to_arrow_table()
     finally:
         connection.close()
+    schema = wide_schema([m.key for m in chosen])
     grain_column = result.column("grain")
     result = result.drop_columns(["grain"])
-    return {
-        grain: result.filter(pc.equal(grain_column, grain)).cast(MANY_SCHEMA) for grain in grains
-    }
+    tables = {grain: result.filter(pc.equal(grain_column, grain)).cast(schema) for grain in grains}
+    if wide:
+        return tables
+    return {grain: _long(table, [m.key for m in chosen]) for grain, table in tables.items()}
+
+
+_CELL_COLUMNS = ("period", "breakdown", "unit_subtree", "attribute")
+
+
+def wide_schema(metric_keys: Sequence[str]) -> pa.Schema:
+    """The columns of :func:`compute_periods` with ``wide``."""
+    cells = [MANY_SCHEMA.field(name) for name in _CELL_COLUMNS]
+    return pa.schema(
+        [
+            *cells,
+            MANY_SCHEMA.field("n"),
+            *(pa.field(key, pa.float64()) for key in metric_keys),
+        ]
+    )
+
+
+def _long(table: pa.Table, metric_keys: Sequence[str]) -> pa.Table:
+    """A wide result as :data:`MANY_SCHEMA`: one row per metric, sorted as the engine sorts."""
+    parts = []
+    for key in metric_keys:
+        part = table.select([*_CELL_COLUMNS])
+        part = part.append_column("metric", pa.array([key] * table.num_rows, pa.string()))
+        part = part.append_column("value", table.column(key))
+        parts.append(part.append_column("n", table.column("n")))
+    if not parts:
+        return MANY_SCHEMA.empty_table()
+    long = pa.concat_tables(parts)
+    order = [(name, "ascending") for name in (*_CELL_COLUMNS, "metric")]
+    return long.sort_by(order).cast(MANY_SCHEMA)
 
 
 def build_sql_many(
@@ -336,7 +370,8 @@ def build_sql_many(
     """The query :func:`compute_periods` runs: the stages of :func:`build_sql`, with the report
     snapshots read once (materialised), one stage 1 for every breakdown (a person has one row
     per week, carrying all groups), a stage 2 per breakdown for weeks, and months summed from
-    the weeks' stage 2. The rows carry a ``grain`` column."""
+    the weeks' stage 2. One row per grain, period and group (a ``grain`` column, the group
+    columns of :data:`MANY_SCHEMA`, ``n``) with one column per metric, named by its key."""
     reports = reports_of(metrics)
     previous = [m for m in metrics if m.previous_sql is not None]
     ctes = [_PEOPLE_CTES]
@@ -377,20 +412,16 @@ def build_sql_many(
                 f'{unit} AS "unit_subtree"',
                 f'{attribute} AS "attribute"',
             ]
-            selects += [
-                _metric_select(
-                    m_index,
-                    metric,
-                    groups,
-                    grain,
+            selects.append(
+                _wide_select(
+                    metrics,
                     aggregates=aggregates,
-                    group_columns=columns,
                     coverage=_coverage_name(grain),
+                    group_columns=columns,
                 )
-                for m_index, metric in enumerate(metrics)
-            ]
+            )
     order = ", ".join(
-        _q(name) for name in ("grain", "period", "breakdown", "unit_subtree", "attribute", "metric")
+        _q(name) for name in ("grain", "period", "breakdown", "unit_subtree", "attribute")
     )
     return (
         "WITH\n" + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(selects) + f"\nORDER BY {order}\n"
@@ -744,19 +775,10 @@ def _subtree_join(path: str) -> str:
     return f'CROSS JOIN unnest(\n{_INDENT * 2}{units}\n{_INDENT}) AS "subtree"("unit_subtree")'
 
 
-def _metric_select(
-    index: int,
-    metric: Metric,
-    groups: Sequence[str],
-    grain: Grain,
-    *,
-    aggregates: str = "aggregates",
-    group_columns: Sequence[str] | None = None,
-    coverage: str | None = None,
-) -> str:
-    """One metric's figures from an aggregates table. ``group_columns`` replaces the group
-    columns of the output (SQL over the aggregates table, each with its alias)."""
-    a = _q(aggregates)
+def _value_sql(index: int, metric: Metric, aggregates: str, coverage: str) -> str:
+    """A metric's value from an aggregates table joined to its coverage table: null where the
+    lake does not cover the period or ``n < $min_n``."""
+    a, c = _q(aggregates), _q(coverage)
     numerator = f'CAST({a}."numerator_{index}" AS DOUBLE)'
     denominator = f'NULLIF({a}."denominator_{index}", 0)'
     if metric.unit == "percent":
@@ -765,22 +787,50 @@ def _metric_select(
         value = numerator
     else:
         value = f"{numerator}\n{_INDENT * 3}/ {denominator}"
-    c = _q(coverage or "coverage")
     covered = [f"{c}.{_q(r)}" for r in metric.reports]
     if metric.previous_sql is not None:
         covered += [f"{c}.{_q(r + '__previous')}" for r in metric.reports]
-    joins = [f'JOIN {c} ON {c}."period" = {a}."period"']
     condition = f"\n{_INDENT * 3}AND ".join([*covered, f'{a}."n" >= $min_n'])
-    if group_columns is None:
-        group_columns = [f"{a}.{_q(g)} AS {_q(g)}" for g in groups]
+    return f"CASE\n{_INDENT * 2}WHEN {condition}\n{_INDENT * 2}THEN {value}\n{_INDENT}END"
+
+
+def _metric_select(
+    index: int,
+    metric: Metric,
+    groups: Sequence[str],
+    grain: Grain,
+    *,
+    aggregates: str = "aggregates",
+    coverage: str = "coverage",
+) -> str:
+    """One metric's figures from an aggregates table, one row per period and group."""
+    a, c = _q(aggregates), _q(coverage)
+    columns = [
+        f'{a}."period" AS "period"',
+        *(f"{a}.{_q(g)} AS {_q(g)}" for g in groups),
+        f'$metric_{index} AS "metric"',
+        f'{_value_sql(index, metric, aggregates, coverage)} AS "value"',
+        f'{a}."n" AS "n"',
+    ]
+    return f"SELECT\n{_lines(columns, 1)}\nFROM {a}\n" + f'JOIN {c} ON {c}."period" = {a}."period"'
+
+
+def _wide_select(
+    metrics: Sequence[Metric], *, aggregates: str, coverage: str, group_columns: Sequence[str]
+) -> str:
+    """Every metric's figures from an aggregates table, one column per metric (named by its
+    key), one row per period and group."""
+    a, c = _q(aggregates), _q(coverage)
     columns = [
         f'{a}."period" AS "period"',
         *group_columns,
-        f'$metric_{index} AS "metric"',
-        f'CASE\n{_INDENT * 2}WHEN {condition}\n{_INDENT * 2}THEN {value}\n{_INDENT}END AS "value"',
         f'{a}."n" AS "n"',
+        *(
+            f"{_value_sql(index, metric, aggregates, coverage)} AS {_q(metric.key)}"
+            for index, metric in enumerate(metrics)
+        ),
     ]
-    return f"SELECT\n{_lines(columns, 1)}\nFROM {a}\n" + "\n".join(joins)
+    return f"SELECT\n{_lines(columns, 1)}\nFROM {a}\n" + f'JOIN {c} ON {c}."period" = {a}."period"'
 
 
 def _lines(columns: Sequence[str], depth: int) -> str:
