@@ -66,7 +66,8 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh page with its own cookies, asking for Norwegian like a browser in Moss would."""
-    context = browser.new_context(locale="nb-NO")
+    # bypass_csp: axe is injected as a script tag, which the Content-Security-Policy forbids
+    context = browser.new_context(locale="nb-NO", bypass_csp=True)
     context.set_default_timeout(TIMEOUT_MS)
     try:
         yield context.new_page()

@@ -68,8 +68,15 @@ def test_the_compiled_catalogue_matches_the_source() -> None:
     for entry in parse_po(PO):
         msgid, strs = str(entry["msgid"]), entry["msgstr"]
         assert isinstance(strs, list)
+        context = entry.get("msgctxt")
         if "msgid_plural" in entry:
-            assert catalogue.ngettext(msgid, str(entry["msgid_plural"]), 1) == strs[0]
+            plural = str(entry["msgid_plural"])
+            if context is not None:
+                assert catalogue.npgettext(str(context), msgid, plural, 1) == strs[0]
+            else:
+                assert catalogue.ngettext(msgid, plural, 1) == strs[0]
+        elif context is not None:
+            assert catalogue.pgettext(str(context), msgid) == strs[0], f"make messages ({msgid!r})"
         else:
             assert catalogue.gettext(msgid) == strs[0], f"run make messages ({msgid!r})"
 

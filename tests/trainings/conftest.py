@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from veikart.demo.simulator.config import SimulationConfig
 from veikart.organisations.services import UploadedFile
+
+if TYPE_CHECKING:
+    from tests.trainings.web import World
 
 OSLO = ZoneInfo("Europe/Oslo")
 SIMULATION_START = dt.date(2019, 8, 1)
@@ -79,3 +82,60 @@ def sign_in_as(org: Any, employee_number: str, username: str) -> Any:
     user = User.objects.create_user(username, password=PASSWORD)
     Employee.objects.filter(employee_number=employee_number).update(user=user)
     return user
+
+
+# --- The world of the web tests ------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(org: Any) -> World:
+    """Per runs OKT-1 of Teams grunnkurs in a week (2 seats); OKT-2, the day after, has no
+    trainer yet (10 seats). Fatima and Ørjan can sign in."""
+    from tests.trainings.web import next_week, person
+    from veikart.trainings.models import Course, Session
+
+    link_per_as_trainer(org)
+    course = Course.objects.create(
+        code="TEAMS-GK",
+        title="Teams grunnkurs",
+        description="Chat, kanaler og filer i Teams.",
+        format="classroom",
+        duration_minutes=120,
+        audience="Alle ansatte",
+    )
+    start = next_week()
+    session = Session.objects.create(
+        code="OKT-1",
+        course=course,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        location="Moss rådhus, møterom 1",
+        trainer=person("1009"),
+        capacity=2,
+    )
+    other = Session.objects.create(
+        code="OKT-2",
+        course=course,
+        starts_at=start + dt.timedelta(days=1),
+        ends_at=start + dt.timedelta(days=1, hours=2),
+        location="Rygge rådhus",
+        capacity=10,
+    )
+    from tests.trainings.web import World
+
+    return World(
+        org,
+        fatima=sign_in_as(org, "1006", "fatima"),
+        orjan=sign_in_as(org, "1003", "orjan"),
+        course=course,
+        session=session,
+        other=other,
+    )
+
+
+@pytest.fixture
+def sent() -> list[Any]:
+    """The e-mails sent so far (Django's test outbox)."""
+    from django.core import mail
+
+    return mail.outbox

@@ -6,7 +6,7 @@ import base64
 import re
 import zlib
 
-from tests.trainings.test_views import World, enrol, person, signed_in, world  # noqa: F401
+from tests.trainings.web import World, enrol, person, signed_in
 from veikart.trainings.constants import EnrolmentStatus
 from veikart.trainings.models import Enrolment
 
@@ -25,7 +25,7 @@ def pdf_text(data: bytes) -> str:
     return " ".join(shown)
 
 
-def test_the_trainer_prints_the_roster_of_his_session(world: World) -> None:  # noqa: F811
+def test_the_trainer_prints_the_roster_of_his_session(world: World) -> None:
     enrol(world.fatima, world.session)
     per = signed_in(world.org.per)
     response = per.get(f"/opplaering/okter/{world.session.pk}/deltakerliste.pdf")
@@ -35,12 +35,12 @@ def test_the_trainer_prints_the_roster_of_his_session(world: World) -> None:  # 
     assert "Deltakerliste" in text
 
 
-def test_others_cannot_print_a_roster(world: World) -> None:  # noqa: F811
+def test_others_cannot_print_a_roster(world: World) -> None:
     nils = signed_in(world.org.nils)
     assert nils.get(f"/opplaering/okter/{world.session.pk}/deltakerliste.pdf").status_code == 403
 
 
-def test_a_certificate_only_for_who_attended_and_only_their_own(world: World) -> None:  # noqa: F811
+def test_a_certificate_only_for_who_attended_and_only_their_own(world: World) -> None:
     enrol(world.fatima, world.session)
     enrolment = Enrolment.objects.get(employee=person("1006"), session=world.session)
     fatima = signed_in(world.fatima)

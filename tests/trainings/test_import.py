@@ -126,8 +126,14 @@ def test_a_changed_row_is_updated_on_re_import(org: Org) -> None:
 @pytest.mark.parametrize(
     ("bad_row", "message"),
     [
-        ("OKT-1;9999;2020-02-05;venteliste", "pameldinger.csv, line 7: employee number '9999'"),
-        ("OKT-9;1004;2020-02-05;møtt", "pameldinger.csv, line 7: unknown session 'OKT-9'"),
+        (
+            "OKT-1;9999;2020-02-05;venteliste",
+            "pameldinger.csv, line 7, column ansattnummer: employee number '9999'",
+        ),
+        (
+            "OKT-9;1004;2020-02-05;møtt",
+            "pameldinger.csv, line 7, column okt_id: unknown session 'OKT-9'",
+        ),
         ("OKT-1;1004;2020-02-05;påmeldt", "session OKT-1 has 3 people with a seat"),
         ("OKT-1;1003;2020-02-05;møtt", "1003 is enrolled in OKT-1 also on line 2"),
         ("OKT-1;1004;5. februar;møtt", "påmeldt must be a date"),
@@ -143,16 +149,17 @@ def test_a_bad_row_refuses_the_whole_import(org: Org, bad_row: str, message: str
     assert import_training(files(), apply=True).counts["enrolment_created"] == 5
 
 
-def test_the_preview_lists_every_problem_with_file_and_line(org: Org) -> None:
+def test_the_preview_lists_every_problem_with_file_line_and_column(org: Org) -> None:
     kurs = KURS.replace(
         "TEAMS-FIL;Filer i Teams;OneDrive;teams", "TEAMS-FIL;Filer;OneDrive;fjernkurs"
     )
     okter = OKTER.replace("OKT-1;TEAMS-GK", "OKT-1;TEAMS-XYZ")
     preview = import_training(files(kurs=kurs, okter=okter), apply=False)
     assert [str(p) for p in preview.problems] == [
-        "kurs.csv, line 3: unknown format 'fjernkurs'. Use klasserom, teams or e-læring.",
-        "kursokter.csv, line 2: unknown course code 'TEAMS-XYZ'. Add the course to kurs.csv "
-        "or correct the code.",
+        "kurs.csv, line 3, column format: unknown format 'fjernkurs'. Use klasserom, teams or "
+        "e-læring.",
+        "kursokter.csv, line 2, column kurskode: unknown course code 'TEAMS-XYZ'. Add the course "
+        "to kurs.csv or correct the code.",
     ]
     assert snapshot() == []
 

@@ -41,7 +41,7 @@ def excel_value(column: str, text: str) -> object:
 
 def workbook_of(folder: Path) -> bytes:
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])
     for sheet, name in (
         ("Kurs", "kurs.csv"),
         ("Økter", "kursokter.csv"),
@@ -94,9 +94,10 @@ def test_an_old_xls_or_a_damaged_workbook_is_refused_with_what_to_do(organisatio
 
 def test_a_sheet_that_is_not_a_training_table_is_named(simulated_org: Path) -> None:
     book = Workbook()
-    book.active.title = "Notater"
-    book.active.append(["hva", "hvem"])
-    book.active.append(["kurs", "alle"])
+    notes = book.worksheets[0]
+    notes.title = "Notater"
+    notes.append(["hva", "hvem"])
+    notes.append(["kurs", "alle"])
     buffer = io.BytesIO()
     book.save(buffer)
     with pytest.raises(ImportRefused, match=r"plan\.xlsx \[Notater\] is not a training file"):

@@ -9,6 +9,7 @@ from veikart.api.auth import AUTH
 from veikart.organisations.api import router as organisations_router
 from veikart.roadmaps.api import router as roadmaps_router
 from veikart.systems.api import router as systems_router
+from veikart.trainings.api import router as trainings_router
 
 api = NinjaAPI(
     title="Veikart API",
@@ -26,5 +27,6 @@ api = NinjaAPI(
 api.add_router("/", organisations_router)
 api.add_router("/adoption", adoption_router)
 api.add_router("/systems", systems_router)
+api.add_router("/training", trainings_router)
 api.add_router("/roadmap", roadmaps_router)
 api.add_router("/agreements", agreements_router)

@@ -28,6 +28,7 @@ from veikart.demo.simulator.organisation import (
 from veikart.organisations.constants import ImportSource
 from veikart.organisations.models import Assignment, Employee, Organisation
 from veikart.organisations.services import UploadedFile, apply_import, set_up_organisation
+from veikart.systems.services import load_demo_systems
 from veikart.usage.services import IngestSummary, ingest_paths
 
 DEFAULT_EMPLOYEES = 3500
@@ -73,7 +74,9 @@ def load_demo(
         organisation = import_simulated_organisation(folder, config)
         if usage:
             import_simulated_training(folder)
+            set_up_simulated_learning_path()
             load_simulated_training_targets(folder)
+            load_demo_systems(folder)
         password = _create_users()
     ingested = ingest_paths([folder / "usage"], source="demo") if usage else None
     evaluated = _evaluate_training() if usage else None
@@ -95,6 +98,26 @@ def _evaluate_training() -> str | None:
     except NoData as exc:
         return str(exc)
     return None
+
+
+def set_up_simulated_learning_path() -> None:
+    """The Teams path of the reference case (basics → files → meetings), and the leader course
+    recommended to leaders."""
+    from veikart.trainings.models import Course, LearningPath
+    from veikart.trainings.services import save_learning_path
+
+    codes = ("TEAMS-GK", "TEAMS-FIL", "TEAMS-MOTE")
+    courses = {c.code: c for c in Course.objects.filter(code__in=codes)}
+    if len(courses) == len(codes) and not LearningPath.objects.exists():
+        save_learning_path(
+            LearningPath(
+                name="Teams fra start",
+                description="Grunnkurs, deretter filer i Teams og OneDrive, så møter i Teams.",
+            ),
+            [courses[code] for code in codes],
+            actor=None,
+        )
+    Course.objects.filter(code="LEDER-DIG").update(for_leaders=True)
 
 
 def import_simulated_training(folder: Path) -> None:

@@ -176,8 +176,8 @@ STATUS_FILE_WORDS: dict[DecisionStatus, str] = {
 # in the same matrix as every other system.
 M365_PATTERN = re.compile(
     r"\b(teams|onedrive|sharepoint|exchange|skype for business|lync|office 365|microsoft 365|"
-    r"m365|o365|filserver(e)?|file servers?|intune|endpoint manager|microsoft forms|planner|"
-    r"viva|yammer)\b",
+    r"microsoft office|m365|o365|filserver(e)?|file servers?|intune|endpoint manager|"
+    r"microsoft forms|planner|viva|yammer)\b",
     re.IGNORECASE,
 )
 

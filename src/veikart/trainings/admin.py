@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from veikart.trainings.models import Course, Enrolment, Session
+from veikart.trainings.models import Course, Enrolment, LearningPath, LearningPathStep, Session
 
 
 @admin.register(Course)
@@ -21,3 +21,14 @@ class EnrolmentAdmin(admin.ModelAdmin[Enrolment]):
     list_display = ("session", "employee", "status", "position", "enrolled_on")
     list_filter = ("status",)
     raw_id_fields = ("session", "employee")
+
+
+class LearningPathStepInline(admin.TabularInline[LearningPathStep, LearningPath]):
+    model = LearningPathStep
+    extra = 1
+
+
+@admin.register(LearningPath)
+class LearningPathAdmin(admin.ModelAdmin[LearningPath]):
+    list_display = ("name",)
+    inlines = (LearningPathStepInline,)

@@ -41,6 +41,10 @@ SESSION_WIDE_ROLES = frozenset({Role.ADMIN, Role.PROGRAMME_LEAD})
 # and administrators every session (SESSION_WIDE_ROLES), and they may enrol anyone.
 COURSE_EDITOR_ROLES = frozenset({Role.ADMIN, Role.PROGRAMME_LEAD, Role.TRAINER})
 
+# Roles that import historical training records (courses, sessions, who attended) from files.
+# IT imports the HR data, but does not by that see or write who took which course.
+IMPORT_TRAINING_ROLES = frozenset({Role.ADMIN, Role.PROGRAMME_LEAD})
+
 # How many days before a session ``veikart send-reminders`` reminds its participants.
 REMINDER_DAYS = 2
 

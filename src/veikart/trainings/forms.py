@@ -4,14 +4,15 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from veikart.organisations.forms import MultipleFileField
 from veikart.organisations.models import Employee, Unit
 from veikart.trainings import services
 from veikart.trainings.constants import Population, TargetKind
-from veikart.trainings.models import Course, Session, TrainingTarget
+from veikart.trainings.models import Course, LearningPath, Session, TrainingTarget
 
 _INPUT = {"class": "ds-input"}
 
@@ -32,6 +33,9 @@ class CourseForm(forms.ModelForm[Course]):
             "duration_minutes",
             "prerequisite",
             "audience",
+            "target_units",
+            "for_leaders",
+            "target_titles",
         )
         labels = {
             "code": _("Course code"),
@@ -41,11 +45,23 @@ class CourseForm(forms.ModelForm[Course]):
             "duration_minutes": _("Duration in minutes"),
             "prerequisite": _("Prerequisite"),
             "audience": _("Target group"),
+            "target_units": _("Recommended for these units"),
+            "for_leaders": _("Recommended for leaders"),
+            "target_titles": _("Recommended for these job titles"),
         }
         help_texts = {
             "code": _("A short, unique code such as TEAMS-GK; the training import uses it."),
             "prerequisite": _("A course participants should have attended first."),
             "audience": _("Who the course is for, e.g. all leaders, or health and care staff."),
+            "target_units": _(
+                "The course is recommended to the people in these units and the units below "
+                "them. Hold Ctrl (Cmd on a Mac) to choose more than one."
+            ),
+            "for_leaders": _("Everyone who is a leader in the HR data sees it as recommended."),
+            "target_titles": _(
+                "Words from job titles, separated by commas, e.g. “lærer, rektor”: people whose "
+                "title contains one of them see the course as recommended."
+            ),
         }
         widgets = {
             "code": forms.TextInput(attrs=_INPUT),
@@ -55,10 +71,21 @@ class CourseForm(forms.ModelForm[Course]):
             "duration_minutes": forms.NumberInput(attrs={**_INPUT, "min": 1}),
             "prerequisite": forms.Select(attrs=_INPUT),
             "audience": forms.TextInput(attrs=_INPUT),
+            "target_units": forms.SelectMultiple(attrs={**_INPUT, "size": 8}),
+            "for_leaders": forms.CheckboxInput(),
+            "target_titles": forms.TextInput(attrs=_INPUT),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        units = self.fields["target_units"]
+        assert isinstance(units, forms.ModelMultipleChoiceField)
+        today = timezone.localdate()
+        units.queryset = Unit.objects.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=today),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+        ) | Unit.objects.filter(target_courses=self.instance.pk or 0)
+        units.queryset = units.queryset.distinct()
         prerequisite = self.fields["prerequisite"]
         assert isinstance(prerequisite, forms.ModelChoiceField)
         prerequisite.empty_label = _("None")
@@ -167,6 +194,19 @@ class SessionForm(forms.Form):
         return data
 
 
+class SessionCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        help_text=_(
+            "Everyone enrolled or on the waiting list gets it by e-mail, e.g. “The trainer is "
+            "ill. New sessions come next week.”"
+        ),
+        error_messages={"required": _("Give the reason for cancelling: the participants read it.")},
+        widget=forms.Textarea(attrs={**_INPUT, "rows": 3}),
+    )
+
+
 class EnrolPersonForm(forms.Form):
     employee = EmployeeChoiceField(
         label=_("Employee"),
@@ -174,12 +214,73 @@ class EnrolPersonForm(forms.Form):
         empty_label=_("Choose a person"),
         widget=forms.Select(attrs=_INPUT),
     )
+    override_reason = forms.CharField(
+        label=_("Reason to enrol without the prerequisite"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            "Only if the person has the skills of the prerequisite course already, e.g. "
+            "“Used Teams daily in her former job”. It is written to the audit log."
+        ),
+        widget=forms.TextInput(attrs=_INPUT),
+    )
 
-    def __init__(self, *args: Any, people: QuerySet[Employee], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, people: QuerySet[Employee], prerequisite: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         employee = self.fields["employee"]
         assert isinstance(employee, EmployeeChoiceField)
         employee.queryset = people.order_by("sort_key", "employee_number")
+        if not prerequisite:
+            del self.fields["override_reason"]
+
+
+class LearningPathForm(forms.ModelForm[LearningPath]):
+    """A learning path: its name, what it is for, and up to :data:`STEPS` courses in order."""
+
+    STEPS = 6
+
+    class Meta:
+        model = LearningPath
+        fields = ("name", "description")
+        labels = {"name": _("Name"), "description": _("Description")}
+        help_texts = {"name": _("E.g. “Teams from the start”.")}
+        error_messages = {"name": {"unique": _("There is already a learning path with this name.")}}
+        widgets = {
+            "name": forms.TextInput(attrs=_INPUT),
+            "description": forms.Textarea(attrs={**_INPUT, "rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        courses = Course.objects.order_by("title", "code")
+        current = []
+        if self.instance.pk is not None:
+            current = [s.course_id for s in self.instance.steps.order_by("position")]
+        for number in range(1, self.STEPS + 1):
+            self.fields[f"step_{number}"] = forms.ModelChoiceField(
+                label=_("Step %(number)d") % {"number": number},
+                queryset=courses,
+                required=False,
+                empty_label=_("None"),
+                initial=current[number - 1] if number <= len(current) else None,
+                widget=forms.Select(attrs=_INPUT),
+            )
+
+    def chosen_courses(self) -> list[Course]:
+        """The courses chosen, in step order, empty steps left out."""
+        steps = (self.cleaned_data.get(f"step_{n}") for n in range(1, self.STEPS + 1))
+        return [course for course in steps if course is not None]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        courses = self.chosen_courses()
+        if len(courses) < 2:
+            self.add_error("step_2", _("A learning path has at least two courses."))
+        elif len({c.pk for c in courses}) != len(courses):
+            self.add_error(None, _("A course can be on a learning path once."))
+        return data
 
 
 class CourseChoiceField(forms.ModelMultipleChoiceField[Course]):
@@ -266,3 +367,14 @@ class TrainingTargetForm(forms.ModelForm[TrainingTarget]):
         elif value is not None and data.get("kind") == TargetKind.SHARE and value > 100:
             self.add_error("value", _("A share cannot be more than 100 per cent."))
         return data
+
+
+class TrainingImportForm(forms.Form):
+    # A field may share the name of BaseForm.files: the form metaclass moves fields aside.
+    files = MultipleFileField(  # type: ignore[assignment]
+        label=_("Files"),
+        help_text=_(
+            "The three CSV files (kurs.csv, kursokter.csv, pameldinger.csv) or one Excel "
+            "workbook (.xlsx) with a sheet for each."
+        ),
+    )

@@ -45,6 +45,8 @@ class Invitation:
     location: str
     organizer: Person
     attendee: Person
+    # REQ-PARTICIPANT for a participant; CHAIR for the trainer who runs the session.
+    attendee_role: Literal["REQ-PARTICIPANT", "CHAIR"] = "REQ-PARTICIPANT"
 
     def __post_init__(self) -> None:
         for value in (self.starts_at, self.ends_at, self.stamp):
@@ -81,9 +83,10 @@ def render(invitation: Invitation, method: Method) -> bytes:
         lines.append(f"URL:{invitation.location.strip()}")
     lines += [
         f"ORGANIZER;CN={_param(invitation.organizer.name)}:mailto:{invitation.organizer.email}",
-        "ATTENDEE;CN={name};CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT={state};"
+        "ATTENDEE;CN={name};CUTYPE=INDIVIDUAL;ROLE={role};PARTSTAT={state};"
         "RSVP=FALSE:mailto:{email}".format(
             name=_param(invitation.attendee.name),
+            role=invitation.attendee_role,
             state="DECLINED" if cancelled else "ACCEPTED",
             email=invitation.attendee.email,
         ),

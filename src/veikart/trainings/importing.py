@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
+from veikart.organisations.importing import readers
 from veikart.organisations.importing.plan import parse_date
 from veikart.organisations.importing.readers import cell_text
 from veikart.organisations.models import Employee, Organisation
@@ -51,14 +52,25 @@ _SIGNATURE: tuple[tuple[Kind, frozenset[str]], ...] = (
 
 @dataclass(frozen=True)
 class Problem:
+    """One problem in the files: where (file or workbook sheet, line or row, column) and what."""
+
     source: str
     message: str
     line: int | None = None
+    column: str = ""
+    sheet: bool = False  # a workbook sheet: its lines are called rows
+
+    @property
+    def line_label(self) -> str:
+        return _("row") if self.sheet else _("line")
 
     def __str__(self) -> str:
-        if self.line is None:
-            return f"{self.source}: {self.message}"
-        return f"{self.source}, {_('line')} {self.line}: {self.message}"
+        where = self.source
+        if self.line is not None:
+            where += f", {self.line_label} {self.line}"
+        if self.column:
+            where += ", " + _("column %(column)s") % {"column": self.column}
+        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,24 @@ class CsvTable:
     source: str
     kind: Kind
     rows: list[tuple[int, dict[str, str]]]
+    sheet: bool = False
+
+
+@dataclass
+class _RowProblems:
+    """The problems of one row, each with its column."""
+
+    table: CsvTable
+    line: int
+    found: list[Problem] = field(default_factory=list)
+
+    def add(self, column: str, message: str) -> None:
+        self.found.append(
+            Problem(self.table.source, message, self.line, column, sheet=self.table.sheet)
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.found)
 
 
 @dataclass(frozen=True)
@@ -119,13 +149,7 @@ class TrainingPlan:
 
 def read_table(name: str, data: bytes) -> CsvTable:
     """One CSV file as rows of column -> value; raises ValueError with a message for the user."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="replace")
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")  # Norwegian Excel's "CSV (semikolon)"
+    text = _decode(name, data)
     header_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max((";", ",", "\t"), key=header_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -148,7 +172,25 @@ def read_table(name: str, data: bytes) -> CsvTable:
     return _classify(name, headers or [], rows)
 
 
-def _classify(name: str, headers: list[str], rows: list[tuple[int, dict[str, str]]]) -> CsvTable:
+def _decode(name: str, data: bytes) -> str:
+    """The text of a CSV file, decoded as the HR import decodes it (UTF-8 with or without BOM,
+    else Windows-1252); a binary or mis-encoded file is refused with a message for the user."""
+    try:
+        return readers._decode(name, data)
+    except (readers.UnreadableFile, UnicodeDecodeError):
+        raise ValueError(
+            _(
+                "%(file)s is not a CSV file (it contains binary data or is not valid text). "
+                "Save the training records from Excel as CSV (semicolon separated) or as an "
+                ".xlsx workbook, and upload that file."
+            )
+            % {"file": name}
+        ) from None
+
+
+def _classify(
+    name: str, headers: list[str], rows: list[tuple[int, dict[str, str]]], *, sheet: bool = False
+) -> CsvTable:
     """Which training file a table is, from its columns; ValueError with a message if none."""
     columns = set(headers)
     kind = next((k for k, signature in _SIGNATURE if signature <= columns), None)
@@ -166,13 +208,18 @@ def _classify(name: str, headers: list[str], rows: list[tuple[int, dict[str, str
             _("%(file)s lacks the column(s) %(columns)s. Add them to the first line.")
             % {"file": name, "columns": ", ".join(missing)}
         )
-    return CsvTable(name, kind, rows)
+    return CsvTable(name, kind, rows, sheet)
 
 
 def read_tables(name: str, data: bytes) -> list[CsvTable]:
     """The training tables of one uploaded file: a CSV file is one table; an Excel workbook
     (.xlsx) holds one table per sheet, each sheet laid out like the CSV file of its kind.
     Empty sheets are skipped. Raises ValueError with a message for the user."""
+    if not data.replace(b"\xef\xbb\xbf", b"").strip():
+        raise ValueError(
+            _("%(file)s is empty. Export the training records again and upload that file.")
+            % {"file": name}
+        )
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ValueError(
             _(
@@ -236,7 +283,7 @@ def _read_workbook(name: str, data: bytes) -> list[CsvTable]:
                     continue
                 rows.append((number, dict(zip(headers, cells, strict=False))))
             if headers is not None:
-                tables.append(_classify(source, headers, rows))
+                tables.append(_classify(source, headers, rows, sheet=True))
     finally:
         workbook.close()
     if not tables:
@@ -276,39 +323,44 @@ def _check_courses(plan: TrainingPlan, table: CsvTable) -> None:
     known = set(Course.objects.values_list("code", flat=True)) | plan.course_codes
     seen: dict[str, int] = {}
     for line, values in table.rows:
-        problems: list[str] = []
+        problems = _RowProblems(table, line)
+        add = problems.add
         code = values.get("kode", "")
         form = FORMAT_WORDS.get(values.get("format", "").casefold())
         minutes = values.get("varighet_minutter", "")
         prerequisite = values.get("forutsetning", "")
         if not code:
-            problems.append(_("the course code (kode) is empty. Give every course a code."))
+            add("kode", _("the course code (kode) is empty. Give every course a code."))
         elif code in seen:
-            problems.append(
+            add(
+                "kode",
                 _("course %(code)s is also on line %(other)d. Keep one of the lines.")
-                % {"code": code, "other": seen[code]}
+                % {"code": code, "other": seen[code]},
             )
         if not values.get("tittel", ""):
-            problems.append(_("the title (tittel) is empty."))
+            add("tittel", _("the title (tittel) is empty."))
         if form is None:
-            problems.append(
+            add(
+                "format",
                 _("unknown format %(value)r. Use klasserom, teams or e-læring.")
-                % {"value": values.get("format", "")}
+                % {"value": values.get("format", "")},
             )
         if not minutes.isdigit() or int(minutes) <= 0:
-            problems.append(
+            add(
+                "varighet_minutter",
                 _("varighet_minutter must be a whole number of minutes above 0 (got %(value)r).")
-                % {"value": minutes}
+                % {"value": minutes},
             )
         if prerequisite and (prerequisite not in known or prerequisite == code):
-            problems.append(
+            add(
+                "forutsetning",
                 _(
                     "the prerequisite %(code)r is not a course in kurs.csv or in Veikart. "
                     "Correct the code or leave forutsetning empty."
                 )
-                % {"code": prerequisite}
+                % {"code": prerequisite},
             )
-        plan.problems.extend(Problem(table.source, p, line) for p in problems)
+        plan.problems.extend(problems.found)
         seen.setdefault(code, line)
         if problems or form is None:
             continue
@@ -338,52 +390,58 @@ def _check_sessions(plan: TrainingPlan, table: CsvTable) -> None:
     plan.session_codes.update(values.get("id", "") for _line, values in table.rows)
     seen: dict[str, int] = {}
     for line, values in table.rows:
-        problems: list[str] = []
+        problems = _RowProblems(table, line)
+        add = problems.add
         code = values.get("id", "")
         course = values.get("kurskode", "")
         starts_at, ends_at = _aware(values.get("start", "")), _aware(values.get("slutt", ""))
         trainer = values.get("kursholder", "")
         capacity = values.get("kapasitet", "")
         if not code:
-            problems.append(_("the session id (id) is empty. Give every session an id."))
+            add("id", _("the session id (id) is empty. Give every session an id."))
         elif code in seen:
-            problems.append(
+            add(
+                "id",
                 _("session %(code)s is also on line %(other)d. Keep one of the lines.")
-                % {"code": code, "other": seen[code]}
+                % {"code": code, "other": seen[code]},
             )
         if course not in courses:
-            problems.append(
+            add(
+                "kurskode",
                 _("unknown course code %(code)r. Add the course to kurs.csv or correct the code.")
-                % {"code": course}
+                % {"code": course},
             )
         for column, parsed in (("start", starts_at), ("slutt", ends_at)):
             if parsed is None:
-                problems.append(
+                add(
+                    column,
                     _(
                         "%(column)s must be a time with its UTC offset, such as "
                         "2019-09-03T09:00:00+02:00 (got %(value)r)."
                     )
-                    % {"column": column, "value": values.get(column, "")}
+                    % {"column": column, "value": values.get(column, "")},
                 )
         if starts_at and ends_at and ends_at < starts_at:
-            problems.append(_("the session ends (slutt) before it starts (start)."))
+            add("slutt", _("the session ends (slutt) before it starts (start)."))
         if trainer and trainer not in plan.employees:
-            problems.append(
+            add(
+                "kursholder",
                 _(
                     "the trainer's employee number %(number)r is not in the HR data. Import "
                     "the HR export first, or correct the number."
                 )
-                % {"number": trainer}
+                % {"number": trainer},
             )
         if capacity and (not capacity.isdigit() or int(capacity) <= 0):
-            problems.append(
+            add(
+                "kapasitet",
                 _(
                     "kapasitet must be a whole number of seats above 0, or empty for unlimited "
                     "(got %(value)r)."
                 )
-                % {"value": capacity}
+                % {"value": capacity},
             )
-        plan.problems.extend(Problem(table.source, p, line) for p in problems)
+        plan.problems.extend(problems.found)
         seen.setdefault(code, line)
         if problems or starts_at is None or ends_at is None:
             continue
@@ -407,43 +465,49 @@ def _check_enrolments(plan: TrainingPlan, table: CsvTable) -> None:
     seats: dict[str, set[str]] = defaultdict(set)  # session code -> employee numbers with a seat
     first_line: dict[str, int] = {}
     for line, values in table.rows:
-        problems: list[str] = []
+        problems = _RowProblems(table, line)
+        add = problems.add
         session = values.get("okt_id", "")
         number = values.get("ansattnummer", "")
         enrolled_on = parse_date(values.get("påmeldt", ""))
         status = STATUS_WORDS.get(values.get("status", "").casefold())
         if session not in capacity and session not in plan.session_codes:
-            problems.append(
+            add(
+                "okt_id",
                 _("unknown session %(code)r. Add it to kursokter.csv or correct okt_id.")
-                % {"code": session}
+                % {"code": session},
             )
         if number not in plan.employees:
-            problems.append(
+            add(
+                "ansattnummer",
                 _(
                     "employee number %(number)r is not in the HR data. Import the HR export "
                     "first, or correct the number."
                 )
-                % {"number": number}
+                % {"number": number},
             )
         if (session, number) in seen:
-            problems.append(
+            add(
+                "ansattnummer",
                 _(
                     "%(number)s is enrolled in %(session)s also on line %(other)d. A person "
                     "can be in a session once: keep one of the lines."
                 )
-                % {"number": number, "session": session, "other": seen[(session, number)]}
+                % {"number": number, "session": session, "other": seen[(session, number)]},
             )
         if enrolled_on is None:
-            problems.append(
+            add(
+                "påmeldt",
                 _("påmeldt must be a date such as 2019-09-03 (got %(value)r).")
-                % {"value": values.get("påmeldt", "")}
+                % {"value": values.get("påmeldt", "")},
             )
         if status is None:
-            problems.append(
+            add(
+                "status",
                 _("unknown status %(value)r. Use møtt, ikke møtt, påmeldt, avmeldt or venteliste.")
-                % {"value": values.get("status", "")}
+                % {"value": values.get("status", "")},
             )
-        plan.problems.extend(Problem(table.source, p, line) for p in problems)
+        plan.problems.extend(problems.found)
         seen.setdefault((session, number), line)
         if problems or enrolled_on is None or status is None:
             continue

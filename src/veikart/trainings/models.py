@@ -36,6 +36,15 @@ class Course(models.Model):
         verbose_name=_("prerequisite"),
     )
     audience = models.CharField(_("audience"), max_length=300, blank=True)
+    # The target groups, as data: the course is recommended to the people working in these units
+    # (and the units below them), to leaders, and to people whose job title contains one of the
+    # comma-separated ``target_titles``. None of them: a course for everyone, recommended to no
+    # one in particular.
+    target_units = models.ManyToManyField(
+        Unit, blank=True, related_name="target_courses", verbose_name=_("target units")
+    )
+    for_leaders = models.BooleanField(_("for leaders"), default=False)
+    target_titles = models.CharField(_("target job titles"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("course")
@@ -44,6 +53,48 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def title_words(self) -> list[str]:
+        """The target job titles, trimmed and in lower case."""
+        return [t.strip().casefold() for t in self.target_titles.split(",") if t.strip()]
+
+
+class LearningPath(models.Model):
+    """Courses meant to be taken in order, e.g. Teams basics → Files in Teams and OneDrive →
+    Meetings in Teams. A guide for the participant; a course's ``prerequisite`` is the rule."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    courses: models.ManyToManyField[Course, LearningPathStep] = models.ManyToManyField(
+        Course, through="LearningPathStep", related_name="learning_paths", verbose_name=_("courses")
+    )
+
+    class Meta:
+        verbose_name = _("learning path")
+        verbose_name_plural = _("learning paths")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LearningPathStep(models.Model):
+    path = models.ForeignKey(LearningPath, on_delete=models.CASCADE, related_name="steps")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="path_steps")
+    position = models.PositiveSmallIntegerField(_("step"))
+
+    class Meta:
+        verbose_name = _("learning path step")
+        verbose_name_plural = _("learning path steps")
+        ordering = ["path", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["path", "position"], name="learning_path_step_unique"),
+            models.UniqueConstraint(fields=["path", "course"], name="learning_path_course_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.position}: {self.course}"
 
 
 class Session(models.Model):
@@ -65,6 +116,13 @@ class Session(models.Model):
         verbose_name=_("trainer"),
     )
     capacity = models.PositiveIntegerField(_("seats"), null=True, blank=True)
+    # A cancelled session stays, with why, so that participants and the trainer can see it; no
+    # one enrols in it and no attendance is registered for it.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
+    # The SEQUENCE of the last calendar message (.ics) sent to a trainer of this session. One
+    # counter for all its trainers, so that it only grows for each of their UIDs.
+    trainer_calendar_sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("session")
@@ -84,6 +142,10 @@ class Session(models.Model):
     def day(self) -> dt.date:
         """The local (Europe/Oslo) day the session starts."""
         return timezone.localtime(self.starts_at).date()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class Enrolment(models.Model):

@@ -32,13 +32,33 @@ from veikart.trainings.models import Enrolment, Session
 logger = logging.getLogger(__name__)
 
 Kind = Literal[
-    "enrolled", "waitlisted", "promoted", "changed", "cancelled", "left_waitlist", "reminder"
+    "enrolled",
+    "waitlisted",
+    "promoted",
+    "changed",
+    "cancelled",
+    "left_waitlist",
+    "reminder",
+    "session_cancelled",  # the whole session is cancelled: had a seat
+    "session_cancelled_waiting",  # the whole session is cancelled: was on the waiting list
 ]
-# The kinds that put the session in (or take it out of) the participant's calendar.
+# The kinds that put the session in (or take it out of) the participant's calendar. Someone on
+# the waiting list never had the session in their calendar, so gets no calendar file.
 _CALENDAR: dict[Kind, ics.Method] = {
     "enrolled": "REQUEST",
     "promoted": "REQUEST",
     "changed": "REQUEST",
+    "cancelled": "CANCEL",
+    "session_cancelled": "CANCEL",
+}
+
+# What the trainer of a session is told: the session put in their calendar (assigned), moved
+# (changed), taken out of it because someone else runs it now (unassigned) or it is cancelled.
+TrainerKind = Literal["assigned", "changed", "unassigned", "cancelled"]
+_TRAINER_CALENDAR: dict[TrainerKind, ics.Method] = {
+    "assigned": "REQUEST",
+    "changed": "REQUEST",
+    "unassigned": "CANCEL",
     "cancelled": "CANCEL",
 }
 
@@ -54,9 +74,18 @@ def uid(enrolment: Enrolment) -> str:
     Built from what never changes (the ids, and the organisation number, which tells one
     installation from another) rather than from the host name, which an operator may change.
     """
+    return f"veikart-enrolment-{enrolment.pk}-session-{enrolment.session_id}@{_owner()}"
+
+
+def trainer_uid(session: Session, trainer: Employee) -> str:
+    """The calendar UID of a session in its trainer's calendar (one per trainer and session)."""
+    return f"veikart-session-{session.pk}-trainer-{trainer.pk}@{_owner()}"
+
+
+def _owner() -> str:
     organisation = get_organisation()
     owner = (organisation.org_number or str(organisation.pk)) if organisation else "0"
-    return f"veikart-enrolment-{enrolment.pk}-session-{enrolment.session_id}@org-{owner}.veikart"
+    return f"org-{owner}.veikart"
 
 
 def next_sequence(enrolment: Enrolment) -> int:
@@ -78,6 +107,116 @@ def current_sequence(enrolment: Enrolment) -> int:
         enrolment.refresh_from_db(fields=["calendar_sequence"])
     assert enrolment.calendar_sequence is not None
     return enrolment.calendar_sequence
+
+
+def next_trainer_sequence(session: Session) -> int:
+    """Take the SEQUENCE for a new calendar message to a trainer of ``session``."""
+    Session.objects.filter(pk=session.pk).update(
+        trainer_calendar_sequence=Coalesce(F("trainer_calendar_sequence") + 1, Value(0))
+    )
+    session.refresh_from_db(fields=["trainer_calendar_sequence"])
+    assert session.trainer_calendar_sequence is not None
+    return session.trainer_calendar_sequence
+
+
+def current_trainer_sequence(session: Session) -> int:
+    """The SEQUENCE of the last message to the trainer, for a download (0 if none yet)."""
+    if session.trainer_calendar_sequence is None:
+        Session.objects.filter(pk=session.pk, trainer_calendar_sequence__isnull=True).update(
+            trainer_calendar_sequence=0
+        )
+        session.refresh_from_db(fields=["trainer_calendar_sequence"])
+    assert session.trainer_calendar_sequence is not None
+    return session.trainer_calendar_sequence
+
+
+def trainer_calendar_file(
+    session: Session, trainer: Employee, method: ics.Method, *, sequence: int
+) -> bytes:
+    """The session in its trainer's calendar: the trainer is its chair."""
+    with translation.override(settings.LANGUAGE_CODE):
+        invitation = ics.Invitation(
+            uid=trainer_uid(session, trainer),
+            sequence=sequence,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            stamp=timezone.now(),
+            summary=_("Trainer: %(course)s") % {"course": session.course.title},
+            description=session.course.description.strip(),
+            location=session.location,
+            organizer=ics.Person(_("Veikart training"), _sender_address()),
+            attendee=ics.Person(trainer.full_name, address(trainer)),
+            attendee_role="CHAIR",
+        )
+    return ics.render(invitation, method)
+
+
+def send_to_trainer(session_id: int, trainer_id: int, kind: TrainerKind) -> None:
+    """Send the ``kind`` e-mail to a session's (former) trainer; failures are logged."""
+    try:
+        session = Session.objects.select_related("course", "trainer").get(pk=session_id)
+        trainer = Employee.objects.get(pk=trainer_id)
+        trainer_message(session, trainer, kind).send()
+    except Exception:
+        logger.exception(
+            "Could not send the %s e-mail to trainer %s of session %s", kind, trainer_id, session_id
+        )
+
+
+def trainer_message(session: Session, trainer: Employee, kind: TrainerKind) -> EmailMessage:
+    """The e-mail of ``kind`` to ``trainer``, with the calendar file; takes the next SEQUENCE."""
+    values = {"course": session.course.title, "when": _when(session.starts_at)}
+    with translation.override(settings.LANGUAGE_CODE):
+        if kind == "assigned":
+            subject = _("You run: %(course)s, %(when)s") % values
+            lead = (
+                _(
+                    "You are the trainer of this session of %(course)s. The invitation for your "
+                    "calendar is attached; the participant list and attendance are in Veikart."
+                )
+                % values
+            )
+        elif kind == "changed":
+            subject = _("Changed: %(course)s, %(when)s") % values
+            lead = (
+                _(
+                    "The session of %(course)s you run has changed. The updated invitation is "
+                    "attached; the participants were sent it too."
+                )
+                % values
+            )
+        elif kind == "unassigned":
+            subject = _("No longer yours: %(course)s, %(when)s") % values
+            lead = (
+                _(
+                    "You no longer run this session of %(course)s. The attached cancellation "
+                    "removes it from your calendar."
+                )
+                % values
+            )
+        else:
+            subject = _("Cancelled: %(course)s, %(when)s") % values
+            lead = _(
+                "The session of %(course)s you were to run is cancelled. Reason: %(reason)s. "
+                "The participants were told; the attached cancellation removes the session "
+                "from your calendar."
+            ) % {**values, "reason": session.cancellation_reason}
+        parts = [
+            _("Hello %(name)s,") % {"name": trainer.given_name},
+            lead,
+            _details(session),
+            _("Best regards,\nVeikart"),
+        ]
+    email = EmailMessage(
+        subject=subject,
+        body="\n\n".join(parts) + "\n",
+        from_email=_sender_address(),
+        to=[address(trainer)],
+    )
+    method = _TRAINER_CALENDAR[kind]
+    data = trainer_calendar_file(session, trainer, method, sequence=next_trainer_sequence(session))
+    email.attach(attachment(data, method))
+    return email
 
 
 def calendar_file(enrolment: Enrolment, method: ics.Method, *, sequence: int) -> bytes:
@@ -193,6 +332,26 @@ def _texts(enrolment: Enrolment, kind: Kind) -> tuple[str, str]:
                 "session from your calendar."
             )
             % values,
+        )
+    if kind == "session_cancelled":
+        return (
+            _("Cancelled: %(course)s, %(when)s") % values,
+            _(
+                "The session of %(course)s is cancelled. Reason: %(reason)s. The attached "
+                "cancellation removes it from your calendar. Choose another session of the "
+                "course in Veikart's course catalogue."
+            )
+            % {**values, "reason": session.cancellation_reason},
+        )
+    if kind == "session_cancelled_waiting":
+        return (
+            _("Cancelled: %(course)s, %(when)s") % values,
+            _(
+                "The session of %(course)s you were on the waiting list for is cancelled. "
+                "Reason: %(reason)s. Choose another session of the course in Veikart's course "
+                "catalogue."
+            )
+            % {**values, "reason": session.cancellation_reason},
         )
     if kind == "left_waitlist":
         return (

@@ -24,15 +24,16 @@ from django.utils import timezone
 from veikart.core.access import Access, AnyUser, get_access
 from veikart.core.collation import sort_key
 from veikart.core.constants import Role
-from veikart.organisations.models import Employee
+from veikart.organisations.models import Assignment, Employee
 from veikart.organisations.selectors import get_employees_for_user
 from veikart.trainings.constants import (
     COURSE_EDITOR_ROLES,
+    IMPORT_TRAINING_ROLES,
     SEAT_STATUSES,
     SESSION_WIDE_ROLES,
     EnrolmentStatus,
 )
-from veikart.trainings.models import Course, Enrolment, Session
+from veikart.trainings.models import Course, Enrolment, LearningPath, Session
 
 
 def training_dates(course_codes: set[str] | None = None) -> dict[int, dt.date]:
@@ -86,6 +87,11 @@ def can_edit_courses(who: AnyUser | Access | None) -> bool:
     return bool(_access(who).roles & COURSE_EDITOR_ROLES)
 
 
+def can_import_training(who: AnyUser | Access | None) -> bool:
+    """The programme lead and administrators import historical training records."""
+    return bool(_access(who).roles & IMPORT_TRAINING_ROLES)
+
+
 def with_seat_counts(sessions: QuerySet[Session]) -> QuerySet[Session]:
     """``sessions`` annotated with ``seats_taken``, ``seats_free`` (None: unlimited) and
     ``waiting`` (the length of the waiting list)."""
@@ -108,7 +114,9 @@ def catalogue(*, now: dt.datetime) -> list[CatalogueEntry]:
     courses = list(Course.objects.select_related("prerequisite"))
     courses.sort(key=lambda c: (sort_key(c.title), c.code))
     upcoming: dict[int, list[Session]] = defaultdict(list)
-    sessions = with_seat_counts(Session.objects.filter(starts_at__gt=now)).select_related("trainer")
+    sessions = with_seat_counts(
+        Session.objects.filter(starts_at__gt=now, cancelled_at__isnull=True)
+    ).select_related("trainer")
     for session in sessions.order_by("starts_at", "code"):
         upcoming[session.course_id].append(session)
     return [CatalogueEntry(course, upcoming[course.pk]) for course in courses]
@@ -271,3 +279,140 @@ def trainer_choices(who: AnyUser | Access | None, session: Session | None) -> Qu
 
 def _access(who: AnyUser | Access | None) -> Access:
     return who if isinstance(who, Access) else get_access(who)
+
+
+# --- Prerequisites, target groups and learning paths --------------------------------------------
+
+
+def missing_prerequisite(session: Session, employee: Employee) -> Course | None:
+    """The course ``employee`` must take before ``session``, or None when nothing is missing.
+
+    The prerequisite counts as taken when they attended one of its sessions, or hold a seat in
+    one that ends before ``session`` starts (so that a whole learning path can be booked at once).
+    """
+    prerequisite = session.course.prerequisite
+    if prerequisite is None:
+        return None
+    taken = Enrolment.objects.filter(employee=employee, session__course=prerequisite).filter(
+        Q(status=EnrolmentStatus.ATTENDED)
+        | Q(
+            status=EnrolmentStatus.ENROLLED,
+            session__ends_at__lte=session.starts_at,
+            session__cancelled_at__isnull=True,
+        )
+    )
+    return None if taken.exists() else prerequisite
+
+
+def _current_unit_path(employee_id: int, day: dt.date) -> str:
+    assignment = (
+        Assignment.objects.valid_on(day)
+        .filter(employee_id=employee_id)
+        .select_related("unit")
+        .order_by("-valid_from")
+        .first()
+    )
+    return assignment.unit.path if assignment is not None else ""
+
+
+def recommended_courses(who: AnyUser | Access | None, *, today: dt.date) -> list[Course]:
+    """Courses whose target group the user is in (their unit or one above it, leaders, their job
+    title), leaving out those they attended or hold a seat or a place in. Title order."""
+    access = _access(who)
+    if access.employee_id is None:
+        return []
+    employee = Employee.objects.get(pk=access.employee_id)
+    path = _current_unit_path(employee.pk, today)
+    title = employee.title.casefold()
+    taken = set(
+        Enrolment.objects.filter(
+            employee=employee,
+            status__in=[
+                EnrolmentStatus.ATTENDED,
+                EnrolmentStatus.ENROLLED,
+                EnrolmentStatus.WAITLISTED,
+            ],
+        ).values_list("session__course_id", flat=True)
+    )
+    courses = Course.objects.filter(
+        Q(for_leaders=True) | Q(target_units__isnull=False) | ~Q(target_titles="")
+    ).prefetch_related("target_units")
+    chosen = []
+    for course in courses.distinct():
+        if course.pk in taken:
+            continue
+        if (
+            (course.for_leaders and employee.is_manager)
+            or any(path.startswith(unit.path) for unit in course.target_units.all() if unit.path)
+            or any(word in title for word in course.title_words)
+        ):
+            chosen.append(course)
+    chosen.sort(key=lambda c: (sort_key(c.title), c.code))
+    return chosen
+
+
+@dataclass(frozen=True)
+class PathStep:
+    course: Course
+    state: str  # "done" (attended), "booked" (a seat or a place to come), "todo"
+
+
+@dataclass(frozen=True)
+class PathProgress:
+    path: LearningPath
+    steps: list[PathStep]
+
+    @property
+    def next(self) -> PathStep | None:
+        """The first step not taken yet (it may be booked already)."""
+        return next((s for s in self.steps if s.state != "done"), None)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for s in self.steps if s.state == "done")
+
+
+def learning_paths(who: AnyUser | Access | None = None, *, now: dt.datetime) -> list[PathProgress]:
+    """Every learning path with its courses in order; with a user who is an employee, how far
+    they have come on each (otherwise every step is "todo")."""
+    access = _access(who) if who is not None else Access()
+    done: set[int] = set()
+    booked: set[int] = set()
+    if access.employee_id is not None:
+        for course_id, status, starts_at in Enrolment.objects.filter(
+            employee_id=access.employee_id
+        ).values_list("session__course_id", "status", "session__starts_at"):
+            if status == EnrolmentStatus.ATTENDED:
+                done.add(course_id)
+            elif status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED) and (
+                starts_at > now
+            ):
+                booked.add(course_id)
+    paths = LearningPath.objects.prefetch_related("steps__course")
+    result = []
+    for path in sorted(paths, key=lambda p: sort_key(p.name)):
+        steps = [
+            PathStep(
+                step.course,
+                "done"
+                if step.course_id in done
+                else "booked"
+                if step.course_id in booked
+                else "todo",
+            )
+            for step in sorted(path.steps.all(), key=lambda s: s.position)
+        ]
+        result.append(PathProgress(path, steps))
+    return result
+
+
+def get_learning_path(pk: int) -> LearningPath:
+    try:
+        return LearningPath.objects.get(pk=pk)
+    except LearningPath.DoesNotExist:
+        raise Http404("No such learning path") from None
+
+
+def can_edit_learning_paths(who: AnyUser | Access | None) -> bool:
+    """The programme lead and administrators lay out the learning paths."""
+    return bool(_access(who).roles & SESSION_WIDE_ROLES)

@@ -21,9 +21,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from veikart.core.services import record_audit_event
-from veikart.organisations.models import Employee
-from veikart.organisations.services import ImportRefused, UploadedFile, require_organisation
-from veikart.trainings import notifications
+from veikart.organisations.models import Employee, Unit
+from veikart.organisations.services import (
+    ImportRefused,
+    UploadedFile,
+    discard_staged,
+    load_staged,
+    require_organisation,
+    stage_upload,
+)
+from veikart.trainings import notifications, selectors
 from veikart.trainings.constants import (
     CANCELLATION_DEADLINE,
     REMINDER_DAYS,
@@ -33,31 +40,45 @@ from veikart.trainings.constants import (
     Population,
 )
 from veikart.trainings.importing import Problem, TrainingPlan, build_plan, read_tables
-from veikart.trainings.models import Course, Enrolment, Session, TrainingTarget
+from veikart.trainings.models import (
+    Course,
+    Enrolment,
+    LearningPath,
+    LearningPathStep,
+    Session,
+    TrainingTarget,
+)
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "EnrolmentRefused",
     "ImportRefused",
+    "PrerequisiteMissing",
     "ReminderResult",
+    "SessionCancelled",
     "SessionSaved",
     "SessionValues",
     "TrainingImportResult",
     "UploadedFile",
     "cancel",
+    "cancel_session",
     "delete_target",
+    "discard_staged",
     "enrol",
     "import_training",
+    "load_staged",
     "prerequisite_problem",
     "register_attendance",
     "save_course",
+    "save_learning_path",
     "save_session",
     "save_target",
     "send_reminders",
     "session_problems",
     "set_attendance",
     "sign_up",
+    "stage_upload",
 ]
 
 
@@ -88,6 +109,8 @@ def enrol(session: Session, employee: Employee, *, on: dt.date | None = None) ->
     """
     with transaction.atomic():
         session = _lock(session)
+        if session.is_cancelled:
+            raise _cancelled_refusal(session)
         enrolment = Enrolment.objects.filter(session=session, employee=employee).first()
         if enrolment is not None and enrolment.status != EnrolmentStatus.CANCELLED:
             return enrolment
@@ -107,9 +130,30 @@ def enrol(session: Session, employee: Employee, *, on: dt.date | None = None) ->
     return enrolment
 
 
+def _cancelled_refusal(session: Session) -> EnrolmentRefused:
+    return EnrolmentRefused(
+        _(
+            "The session of %(course)s on %(when)s is cancelled (%(reason)s). Choose another "
+            "session of the course."
+        )
+        % {
+            "course": session.course.title,
+            "when": _when(session.starts_at),
+            "reason": session.cancellation_reason,
+        }
+    )
+
+
 def _notify(enrolment: Enrolment, kind: notifications.Kind) -> None:
     """E-mail the participant once the transaction has committed."""
     transaction.on_commit(functools.partial(notifications.send, enrolment.pk, kind))
+
+
+def _notify_trainer(session: Session, trainer_id: int, kind: notifications.TrainerKind) -> None:
+    """E-mail the (former) trainer once the transaction has committed."""
+    transaction.on_commit(
+        functools.partial(notifications.send_to_trainer, session.pk, trainer_id, kind)
+    )
 
 
 def cancel(enrolment: Enrolment, *, now: dt.datetime) -> Enrolment | None:
@@ -200,6 +244,7 @@ def register_attendance(session: Session, attended: Iterable[int]) -> Attendance
     present = set(attended)
     with transaction.atomic():
         session = _lock(session)
+        _refuse_attendance_if_cancelled(session)
         seated = list(session.enrolments.filter(status__in=list(SEAT_STATUSES)))
         strangers = present - {e.employee_id for e in seated}
         if strangers:
@@ -213,6 +258,13 @@ def register_attendance(session: Session, attended: Iterable[int]) -> Attendance
         Enrolment.objects.bulk_update(seated, ["status"])
     came = sum(1 for e in seated if e.status == EnrolmentStatus.ATTENDED)
     return AttendanceResult(attended=came, no_show=len(seated) - came)
+
+
+def _refuse_attendance_if_cancelled(session: Session) -> None:
+    if session.is_cancelled:
+        raise EnrolmentRefused(
+            _("The session is cancelled, so no attendance can be registered for it.")
+        )
 
 
 def _no_seat(people: Iterable[Employee]) -> EnrolmentRefused:
@@ -230,6 +282,7 @@ def set_attendance(session: Session, employee: Employee, *, attended: bool) -> E
     """Mark one seated participant attended (or not); refuses someone without a seat."""
     with transaction.atomic():
         session = _lock(session)
+        _refuse_attendance_if_cancelled(session)
         enrolment = session.enrolments.filter(
             employee=employee, status__in=list(SEAT_STATUSES)
         ).first()
@@ -240,14 +293,58 @@ def set_attendance(session: Session, employee: Employee, *, attended: bool) -> E
     return enrolment
 
 
-def sign_up(session: Session, employee: Employee, *, now: dt.datetime) -> Enrolment:
-    """Enrol ``employee`` as they or their manager ask: only until the session starts."""
+class PrerequisiteMissing(EnrolmentRefused):
+    """The course builds on another one the person has not taken (``prerequisite``)."""
+
+    def __init__(self, message: str, prerequisite: Course) -> None:
+        super().__init__(message)
+        self.prerequisite = prerequisite
+
+
+def sign_up(
+    session: Session,
+    employee: Employee,
+    *,
+    now: dt.datetime,
+    override_reason: str = "",
+    actor: User | None = None,
+) -> Enrolment:
+    """Enrol ``employee`` as they or their manager ask: only until the session starts, and only
+    with the course's prerequisite taken (see :func:`selectors.missing_prerequisite`).
+
+    ``override_reason`` enrols without the prerequisite; the caller decides who may give one
+    (a manager or the programme lead enrolling someone else), and it is written to the audit log.
+    """
     if session.starts_at <= now:
         raise EnrolmentRefused(
             _("The session started %(start)s; enrolment is closed.")
             % {"start": date_format(timezone.localtime(session.starts_at), "DATETIME_FORMAT")}
         )
-    return enrol(session, employee)
+    missing = selectors.missing_prerequisite(session, employee)
+    reason = override_reason.strip()
+    if missing is not None and not reason:
+        raise PrerequisiteMissing(
+            _(
+                "%(course)s builds on %(prerequisite)s. Attend %(prerequisite)s first, or enrol "
+                "in a session of it that ends before this one starts."
+            )
+            % {"course": session.course.title, "prerequisite": missing.title},
+            missing,
+        )
+    with transaction.atomic():
+        enrolment = enrol(session, employee)
+        if missing is not None:
+            record_audit_event(
+                actor,
+                "training.enrolment.prerequisite_override",
+                target=f"session:{session.code}",
+                detail={
+                    "employee": employee.employee_number,
+                    "prerequisite": missing.code,
+                    "reason": reason,
+                },
+            )
+    return enrolment
 
 
 # --- Courses and sessions -----------------------------------------------------------------------
@@ -268,14 +365,19 @@ def prerequisite_problem(course: Course | None, prerequisite: Course | None) -> 
     return None
 
 
-def save_course(course: Course, *, actor: User | None) -> Course:
-    """Create or change ``course`` (already checked by its form) and record who did it."""
+def save_course(
+    course: Course, *, actor: User | None, target_units: Iterable[Unit] | None = None
+) -> Course:
+    """Create or change ``course`` (already checked by its form) and record who did it;
+    ``target_units`` (when given) become its target units."""
     created = course.pk is None
     problem = prerequisite_problem(course if not created else None, course.prerequisite)
     if problem:
         raise ValidationError({"prerequisite": problem})
     with transaction.atomic():
         course.save()
+        if target_units is not None:
+            course.target_units.set(list(target_units))
         record_audit_event(
             actor,
             "training.course.create" if created else "training.course.change",
@@ -304,6 +406,12 @@ def session_problems(
     def add(name: str, message: str) -> None:
         problems.setdefault(name, []).append(message)
 
+    if session is not None and session.is_cancelled:
+        add(
+            "__all__",
+            _("The session is cancelled and can no longer be changed. Add a new session instead."),
+        )
+        return problems
     starts, ends = values.starts_at, values.ends_at
     moved = session is None or starts != session.starts_at
     if moved and starts < now:
@@ -326,7 +434,10 @@ def session_problems(
         add("location", _("Paste the Teams meeting link; it starts with https://."))
     if values.trainer is not None and ends > starts and course.format != CourseFormat.ELEARNING:
         others = Session.objects.filter(
-            trainer=values.trainer, starts_at__lt=ends, ends_at__gt=starts
+            trainer=values.trainer,
+            starts_at__lt=ends,
+            ends_at__gt=starts,
+            cancelled_at__isnull=True,
         ).exclude(course__format=CourseFormat.ELEARNING)
         if session is not None:
             others = others.exclude(pk=session.pk)
@@ -389,6 +500,7 @@ def save_session(
         problems = session_problems(course, values, session=session, now=now)
         if problems:
             raise ValidationError(problems)
+        old_trainer_id = session.trainer_id if session is not None else None
         if session is None:
             session = Session(course=course, code=_new_session_code(course, values.starts_at))
             moved = False
@@ -416,12 +528,79 @@ def save_session(
                     updated += 1
         for enrolment in promoted:
             _notify(enrolment, "promoted")
+        if session.trainer_id != old_trainer_id:
+            if old_trainer_id is not None:
+                _notify_trainer(session, old_trainer_id, "unassigned")
+            if session.trainer_id is not None:
+                _notify_trainer(session, session.trainer_id, "assigned")
+        elif moved and session.trainer_id is not None:
+            _notify_trainer(session, session.trainer_id, "changed")
         record_audit_event(
             actor,
             "training.session.create" if created else "training.session.change",
             target=f"session:{session.code}",
         )
     return SessionSaved(session, created, promoted, updated)
+
+
+@dataclass(frozen=True)
+class SessionCancelled:
+    session: Session
+    had_seat: int  # told, with a calendar cancellation
+    waiting: int  # told (they had no calendar entry)
+
+
+def cancel_session(
+    session: Session, *, reason: str, actor: User | None, now: dt.datetime
+) -> SessionCancelled:
+    """Cancel a whole session: everyone enrolled or waiting is told why and loses their place;
+    those with a seat and the trainer get a calendar cancellation (same UID, next SEQUENCE).
+
+    Refuses (``EnrolmentRefused``) without a reason, for a session that has started and for one
+    already cancelled.
+    """
+    if timezone.is_naive(now):
+        raise ValueError("now must be timezone-aware")
+    reason = reason.strip()
+    if not reason:
+        raise EnrolmentRefused(
+            _("Give the reason for cancelling: the participants read it in their e-mail.")
+        )
+    with transaction.atomic():
+        session = _lock(session)
+        if session.is_cancelled:
+            raise EnrolmentRefused(_("The session is already cancelled."))
+        if session.starts_at <= now:
+            raise EnrolmentRefused(
+                _(
+                    "The session started %(start)s and cannot be cancelled any more. Register "
+                    "attendance instead: those who did not come are marked as not attended."
+                )
+                % {"start": _when(session.starts_at)}
+            )
+        session.cancelled_at, session.cancellation_reason = now, reason
+        session.save(update_fields=["cancelled_at", "cancellation_reason"])
+        had_seat = waiting = 0
+        active = [EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED]
+        for enrolment in session.enrolments.filter(status__in=active).order_by("pk"):
+            if enrolment.status == EnrolmentStatus.ENROLLED:
+                _notify(enrolment, "session_cancelled")
+                had_seat += 1
+            else:
+                _notify(enrolment, "session_cancelled_waiting")
+                waiting += 1
+        session.enrolments.filter(status__in=active).update(
+            status=EnrolmentStatus.CANCELLED, position=None
+        )
+        if session.trainer_id is not None:
+            _notify_trainer(session, session.trainer_id, "cancelled")
+        record_audit_event(
+            actor,
+            "training.session.cancel",
+            target=f"session:{session.code}",
+            detail={"reason": reason, "had_seat": had_seat, "waiting": waiting},
+        )
+    return SessionCancelled(session, had_seat, waiting)
 
 
 def _new_session_code(course: Course, starts_at: dt.datetime) -> str:
@@ -435,6 +614,36 @@ def _new_session_code(course: Course, starts_at: dt.datetime) -> str:
 
 def _when(value: dt.datetime) -> str:
     return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+
+
+# --- Learning paths ------------------------------------------------------------------------------
+
+
+def save_learning_path(
+    path: LearningPath, courses: list[Course], *, actor: User | None
+) -> LearningPath:
+    """Create or change a learning path: ``courses`` in order (each once, at least two)."""
+    if len(courses) < 2:
+        raise ValidationError(_("A learning path has at least two courses. Choose one more."))
+    if len({c.pk for c in courses}) != len(courses):
+        raise ValidationError(
+            _("A course can be on a learning path once. Remove the course that is there twice.")
+        )
+    created = path.pk is None
+    with transaction.atomic():
+        path.save()
+        path.steps.all().delete()
+        LearningPathStep.objects.bulk_create(
+            LearningPathStep(path=path, course=course, position=number)
+            for number, course in enumerate(courses, start=1)
+        )
+        record_audit_event(
+            actor,
+            "training.path.create" if created else "training.path.change",
+            target=f"learning-path:{path.pk}",
+            detail={"courses": [c.code for c in courses]},
+        )
+    return path
 
 
 # --- Reminders ----------------------------------------------------------------------------------
@@ -500,13 +709,20 @@ class TrainingImportResult:
 
 
 def import_training(
-    files: list[UploadedFile], *, apply: bool, actor: User | None = None
+    files: list[UploadedFile],
+    *,
+    apply: bool,
+    actor: User | None = None,
+    source: str = "cli",
+    expected: dict[str, int] | None = None,
 ) -> TrainingImportResult:
     """Check the training files and, with ``apply``, write them all at once.
 
     Courses and sessions are matched on their codes, enrolments on (session, employee number):
     importing the same files again changes nothing. With ``apply``, any problem raises
     :class:`ImportRefused` and nothing is written; without it, the problems are returned.
+    ``expected`` holds the counts of the preview the user confirmed: if applying would change
+    something else (Veikart changed in between), nothing is written either.
     """
     organisation = require_organisation()
     tables, unreadable = [], []
@@ -529,11 +745,24 @@ def import_training(
         counts = _write_courses(plan, apply=apply)
         counts |= _write_sessions(plan, apply=apply)
         counts |= _write_enrolments(plan, apply=apply)
+        if apply and expected is not None and counts != expected:
+            raise ImportRefused(  # rolls back what was just written
+                [
+                    _(
+                        "The training data in Veikart has changed since the preview was made. "
+                        "Upload the files again and check the new preview before applying."
+                    )
+                ]
+            )
         if apply:
             record_audit_event(
                 actor,
                 "training.import",
-                detail={**counts, "files": [f"{f.name} ({f.sha256[:12]})" for f in files]},
+                detail={
+                    **counts,
+                    "source": source,
+                    "files": [f"{f.name} ({f.sha256[:12]})" for f in files],
+                },
             )
     return TrainingImportResult(apply, [], counts)
 

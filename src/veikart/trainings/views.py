@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -31,10 +32,13 @@ from veikart.trainings.constants import (
 from veikart.trainings.forms import (
     CourseForm,
     EnrolPersonForm,
+    LearningPathForm,
+    SessionCancelForm,
     SessionForm,
+    TrainingImportForm,
     TrainingTargetForm,
 )
-from veikart.trainings.models import Course, Enrolment, Session, TrainingTarget
+from veikart.trainings.models import Course, Enrolment, LearningPath, Session, TrainingTarget
 
 
 def _user(request: HttpRequest) -> User:
@@ -73,13 +77,20 @@ def _when(session: Session) -> str:
 @login_required
 def catalogue(request: HttpRequest) -> HttpResponse:
     access = get_access(request.user)
+    now = timezone.now()
+    recommended = selectors.recommended_courses(access, today=timezone.localdate())
     return _page(
         request,
         "trainings/catalogue.html",
         {
-            "entries": selectors.catalogue(now=timezone.now()),
+            "entries": selectors.catalogue(now=now),
+            "recommended": recommended,
+            "recommended_ids": {c.pk for c in recommended},
+            "paths": selectors.learning_paths(now=now),
+            "can_edit_paths": selectors.can_edit_learning_paths(access),
             "can_edit": selectors.can_edit_courses(access),
             "can_see_plan": training_plan.can_see_plan(access),
+            "can_import": selectors.can_import_training(access),
         },
     )
 
@@ -130,7 +141,11 @@ def _course_form(request: HttpRequest, course: Course) -> HttpResponse:
     form = CourseForm(request.POST or None, instance=course)
     if request.method == "POST" and form.is_valid():
         try:
-            course = services.save_course(form.save(commit=False), actor=_user(request))
+            course = services.save_course(
+                form.save(commit=False),
+                actor=_user(request),
+                target_units=form.cleaned_data["target_units"],
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -238,6 +253,11 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = session.starts_at - CANCELLATION_DEADLINE
     if mine is not None and mine.status == EnrolmentStatus.CANCELLED:
         mine = None
+    missing = None
+    if mine is None and access.employee_id is not None:
+        missing = selectors.missing_prerequisite(
+            session, Employee.objects.get(pk=access.employee_id)
+        )
     return _page(
         request,
         "trainings/session_detail.html",
@@ -261,9 +281,77 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             ),
             "manages": manages,
-            "enrol_form": EnrolPersonForm(people=people) if enrols_others else None,
+            "is_trainer": session.trainer_id is not None
+            and session.trainer_id == access.employee_id,
+            "missing": missing,
+            "enrol_form": EnrolPersonForm(
+                people=people, prerequisite=session.course.prerequisite_id is not None
+            )
+            if enrols_others
+            else None,
         },
     )
+
+
+@login_required
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel the whole session, for its trainer or the programme lead, with a reason."""
+    session = selectors.get_session_to_manage(request.user, pk)
+    form = SessionCancelForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.cancel_session(
+                session,
+                reason=form.cleaned_data["reason"],
+                actor=_user(request),
+                now=timezone.now(),
+            )
+        except services.EnrolmentRefused as exc:
+            error = str(exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The session is cancelled. %(seats)d with a seat and %(waiting)d on the "
+                    "waiting list were told by e-mail."
+                )
+                % {"seats": result.had_seat, "waiting": result.waiting},
+            )
+            return redirect("trainings:session", session.pk)
+    return _page(
+        request,
+        "trainings/session_cancel.html",
+        {
+            "session": session,
+            "course": session.course,
+            "form": form,
+            "error": error,
+            "participants": session.enrolments.filter(
+                status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED]
+            ).count(),
+        },
+        status=400 if form.errors or error else 200,
+    )
+
+
+@login_required
+def trainer_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """The .ics of a session for the trainer who runs it (the trainer is its chair)."""
+    access = get_access(request.user)
+    session = selectors.get_session(pk)
+    if session.trainer is None or session.trainer_id != access.employee_id:
+        raise Http404("You do not run this session")
+    method: ics.Method = "CANCEL" if session.is_cancelled else "REQUEST"
+    data = notifications.trainer_calendar_file(
+        session,
+        session.trainer,
+        method,
+        sequence=notifications.current_trainer_sequence(session),
+    )
+    response = HttpResponse(data, content_type=f"text/calendar; charset=utf-8; method={method}")
+    response["Content-Disposition"] = f'attachment; filename="kursokt-{session.pk}.ics"'
+    return response
 
 
 # --- Enrolment ----------------------------------------------------------------------------------
@@ -286,8 +374,30 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _not_an_employee())
         return _back(request, back)
+    # Only someone enrolling another person (their manager, the programme lead) may enrol them
+    # without the prerequisite; never oneself.
+    override = request.POST.get("override_reason", "") if employee.pk != access.employee_id else ""
     try:
-        enrolment = services.sign_up(session, employee, now=timezone.now())
+        enrolment = services.sign_up(
+            session,
+            employee,
+            now=timezone.now(),
+            override_reason=override[:500],
+            actor=_user(request),
+        )
+    except services.PrerequisiteMissing as exc:
+        text = str(exc)
+        if employee.pk != access.employee_id:
+            text = _(
+                "%(name)s has not taken %(prerequisite)s, which %(course)s builds on. If they "
+                "have the skills already, give the reason to enrol them without it."
+            ) % {
+                "name": employee.full_name,
+                "prerequisite": exc.prerequisite.title,
+                "course": session.course.title,
+            }
+        messages.error(request, text)
+        return _back(request, back)
     except services.EnrolmentRefused as exc:
         messages.error(request, str(exc))
         return _back(request, back)
@@ -491,7 +601,56 @@ def my_courses(request: HttpRequest) -> HttpResponse:
                 or (e.status == EnrolmentStatus.ENROLLED and e.session.starts_at <= now)
             ],
             "deadline_hours": CANCELLATION_DEADLINE.total_seconds() // 3600,
+            "paths": selectors.learning_paths(access, now=now),
         },
+    )
+
+
+# --- Learning paths ------------------------------------------------------------------------------
+
+
+@login_required
+def path_create(request: HttpRequest) -> HttpResponse:
+    if not selectors.can_edit_learning_paths(request.user):
+        raise PermissionDenied
+    return _path_form(request, LearningPath())
+
+
+@login_required
+def path_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    if not selectors.can_edit_learning_paths(request.user):
+        raise PermissionDenied
+    return _path_form(request, selectors.get_learning_path(pk))
+
+
+def _path_form(request: HttpRequest, path: LearningPath) -> HttpResponse:
+    created = path.pk is None
+    form = LearningPathForm(request.POST or None, instance=path)
+    if request.method == "POST" and form.is_valid():
+        try:
+            path = services.save_learning_path(
+                form.save(commit=False), form.chosen_courses(), actor=_user(request)
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("The learning path %(name)s was created.") % {"name": path.name}
+                if created
+                else _("The changes to %(name)s were saved.") % {"name": path.name},
+            )
+            return redirect(reverse("trainings:catalogue") + "#laeringslop")
+    return _page(
+        request,
+        "trainings/path_form.html",
+        {
+            "form": form,
+            "path": path,
+            "created": created,
+            "steps": [form[f"step_{n}"] for n in range(1, LearningPathForm.STEPS + 1)],
+        },
+        status=400 if form.errors else 200,
     )
 
 
@@ -588,3 +747,127 @@ def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The target %(name)s was deleted.") % {"name": target.name})
         return redirect("trainings:plan")
     return _page(request, "trainings/target_delete.html", {"target": target})
+
+
+# --- Import of historical training records -------------------------------------------------------
+
+_COUNT_KEYS = tuple(
+    f"{entity}_{action}"
+    for entity in ("course", "session", "enrolment")
+    for action in ("created", "changed")
+)
+
+
+def _require_training_import(request: HttpRequest) -> None:
+    if not selectors.can_import_training(request.user):
+        raise PermissionDenied
+
+
+def _import_summary(counts: dict[str, int]) -> list[tuple[str, int, int]]:
+    return [
+        (label, counts.get(f"{entity}_created", 0), counts.get(f"{entity}_changed", 0))
+        for entity, label in (
+            ("course", _("Courses")),
+            ("session", _("Sessions")),
+            ("enrolment", _("Enrolments")),
+        )
+    ]
+
+
+@login_required
+def import_start(request: HttpRequest) -> HttpResponse:
+    """Upload the training files and see what they would change; nothing is written yet."""
+    _require_training_import(request)
+    form = TrainingImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        files = [
+            services.UploadedFile(f.name or "upload", f.read()) for f in form.cleaned_data["files"]
+        ]
+        try:
+            result = services.import_training(files, apply=False)
+        except services.ImportRefused as exc:
+            return _page(
+                request,
+                "trainings/import.html",
+                {"form": form, "problems": exc.problems},
+                status=400,
+            )
+        token = ""
+        if result.ok and result.changes:
+            token = services.stage_upload(files, _user(request))
+        return _page(
+            request,
+            "trainings/import_preview.html",
+            {
+                "result": result,
+                "files": files,
+                "token": token,
+                "expected": json.dumps({k: result.counts.get(k, 0) for k in _COUNT_KEYS}),
+                "summary": _import_summary(result.counts),
+            },
+            status=200 if result.ok else 400,
+        )
+    return _page(
+        request,
+        "trainings/import.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def import_apply(request: HttpRequest) -> HttpResponse:
+    """Apply the upload previewed, as it was previewed: all of it, or nothing."""
+    _require_training_import(request)
+    token = request.POST.get("token", "")
+    try:
+        expected = _expected_counts(request.POST.get("expected", ""))
+        files = services.load_staged(token, _user(request))
+        result = services.import_training(
+            files, apply=True, actor=_user(request), source="web", expected=expected
+        )
+    except services.ImportRefused as exc:
+        services.discard_staged(token)
+        return _page(
+            request,
+            "trainings/import.html",
+            {"form": TrainingImportForm(), "problems": exc.problems},
+            status=409,
+        )
+    services.discard_staged(token)
+    counts = result.counts
+    messages.success(
+        request,
+        _(
+            "Import applied. Courses: %(courses)d created, %(courses_changed)d changed. "
+            "Sessions: %(sessions)d created, %(sessions_changed)d changed. Enrolments: "
+            "%(enrolments)d created, %(enrolments_changed)d changed."
+        )
+        % {
+            "courses": counts["course_created"],
+            "courses_changed": counts["course_changed"],
+            "sessions": counts["session_created"],
+            "sessions_changed": counts["session_changed"],
+            "enrolments": counts["enrolment_created"],
+            "enrolments_changed": counts["enrolment_changed"],
+        },
+    )
+    return redirect("trainings:catalogue")
+
+
+def _expected_counts(text: str) -> dict[str, int]:
+    """The counts the preview showed, as the confirm form sends them back."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if (
+        not isinstance(data, dict)
+        or set(data) != set(_COUNT_KEYS)
+        or not all(type(v) is int for v in data.values())
+    ):
+        raise services.ImportRefused(
+            [_("The preview is missing or damaged. Upload the files again.")]
+        )
+    return data
