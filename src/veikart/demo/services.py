@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from veikart.agreements.services import load_demo_agreement
 from veikart.core.constants import Role
 from veikart.core.services import grant_role
 from veikart.demo.simulator.config import SimulationConfig
@@ -77,6 +78,7 @@ def load_demo(
             set_up_simulated_learning_path()
             load_simulated_training_targets(folder)
             load_demo_systems(folder)
+            load_demo_agreement(folder)
         password = _create_users()
     ingested = ingest_paths([folder / "usage"], source="demo") if usage else None
     evaluated = _evaluate_training() if usage else None
