@@ -47,5 +47,13 @@ messages: install
 	cd src/veikart && ../../$(BIN)/veikart makemessages -l nb --no-obsolete --add-location file
 	cd src/veikart && ../../$(BIN)/veikart compilemessages -v 0
 
+## make check-deploy: Django's deployment checks with a production-like environment
+check-deploy: install
+	VEIKART_PRODUCTION=true \
+	SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	VEIKART_PSEUDONYM_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))') \
+	VEIKART_ALLOWED_HOSTS=veikart.example.kommune.no VEIKART_DATA_DIR=$$(mktemp -d) \
+	$(BIN)/veikart check --deploy --fail-level WARNING
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -31,6 +31,20 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
 
 
+def wider(page: Page) -> str:
+    """The elements that reach past the viewport's right edge, for the failure message."""
+    found = page.evaluate(
+        """() => [...document.querySelectorAll('*')]
+            .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5
+                || e.scrollWidth > e.clientWidth + 0.5 && e.clientWidth > 0)
+            .slice(0, 12)
+            .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} `
+                + `right=${Math.round(e.getBoundingClientRect().right)} `
+                + `scroll=${e.scrollWidth} client=${e.clientWidth}`)"""
+    )
+    return "wider than the screen: " + "; ".join(found)
+
+
 def local_input(day: dt.date, hour: int) -> str:
     return f"{day:%Y-%m-%d}T{hour:02d}:00"
 
@@ -154,7 +168,7 @@ def test_a_course_from_creation_to_attendance(
     row = phone.locator(f"#deltaker-{fatima_id}")
     attended = row.locator("button[value=attended]")
     expect(attended).to_have_attribute("aria-pressed", "false")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], wider(phone)
     for button in row.locator("button").all():
         box = button.bounding_box()
         assert box is not None and box["height"] >= 44 and box["width"] >= 44
@@ -166,7 +180,7 @@ def test_a_course_from_creation_to_attendance(
     expect(phone.locator("#attendance-summary")).to_contain_text("1")
     assert phone.url.endswith("/oppmote/")  # updated in place, no reload
     assert Enrolment.objects.get(employee_id=fatima_id).status == "attended"
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], wider(phone)
     check_accessibility(phone)
 
     # Ola enrols Bjørn from his school in the second session; the training plan shows Ola how

@@ -71,11 +71,16 @@ def test_the_programme_lead_sees_hand_computed_means_and_distributions(
     assert jeloy.plan.n == 9
     assert jeloy.questions[question].mean == pytest.approx((24 + 4) / 9)
     # Rygge is Ola plus everyone in Glenne sykehjem (210): rygge − 210 would be Ola's own
-    # answers, so the former-organisation cells are hidden as complements, and moss with it
-    # (moss = total − rygge).
-    assert groups[("former", "rygge")].plan.reason == "complement"
-    assert groups[("former", "moss")].plan.reason == "complement"
-    assert groups[("unit", employee_unit(org, "1005"))].plan.visible
+    # answers. The planner keeps the organisation-level figures (the former organisations) and
+    # hides the units instead: Glenne and Helse og omsorg above it as complements, and Stab,
+    # which would otherwise be the total minus Oppvekst and Helse og omsorg.
+    assert groups[("former", "rygge")].plan.visible
+    assert groups[("former", "moss")].plan.visible
+    glenne = next(g for g in result.groups if g.label == "Glenne sykehjem")
+    assert glenne.plan.reason == "complement"
+    assert next(g for g in result.groups if g.label == "Helse og omsorg").plan.reason == (
+        "complement"
+    )
 
 
 def test_a_group_below_the_threshold_is_hidden_with_the_reason(org: Org, wave: object) -> None:

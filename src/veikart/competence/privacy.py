@@ -25,11 +25,14 @@ Steps 2–3 repeat until nothing changes; hiding more never makes anything recov
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
+import pyarrow as pa
+
+from veikart.adoption.engine import plan_suppression
 
 Cell = tuple[str, int | str]
 Atom = tuple[int | None, str]  # (own unit id, former organisation code)
@@ -65,75 +68,66 @@ def cells_of(atom: Atom, parents: Mapping[int, int | None]) -> list[Cell]:
 def plan_cells(
     atoms: Mapping[Atom, int], parents: Mapping[int, int | None], k: int
 ) -> dict[Cell, CellPlan]:
-    """Visibility of every cell, given the number of people in each atom. See the module text."""
+    """Visibility of every cell, given the number of people in each atom.
+
+    The adoption figures' planner decides (:func:`veikart.adoption.engine.plan_suppression`,
+    over one "week" of these people by unit subtree and former organisation): it does steps 1–3
+    of the module text with exact integer algebra, far faster than a rank test per candidate.
+    People without a unit count in the total and their former organisation only: the planner
+    sees them in a unit of their own above everything, whose cell is never published.
+    """
     atom_list = [a for a, count in atoms.items() if count > 0]
-    counts = np.array([atoms[a] for a in atom_list], dtype=float)
+    outside = max(parents, default=0) + 1
+    person: list[str] = []
+    unit_ids: list[int] = []
+    paths: list[str] = []
+    formers: list[str | None] = []
+    for j, (unit, former) in enumerate(atom_list):
+        chain = ancestors(unit, parents)
+        unit_id = chain[0] if chain else outside
+        path = "/" + "/".join(str(u) for u in reversed(chain or [outside])) + "/"
+        for i in range(atoms[(unit, former)]):
+            person.append(f"{j}:{i}")
+            unit_ids.append(unit_id)
+            paths.append(path)
+            formers.append(former or None)
+    count = len(person)
+    people = pa.table(
+        {
+            "person": pa.array(person, pa.string()),
+            "week_start": pa.array([_MONDAY] * count, pa.date32()),
+            "unit_id": pa.array(unit_ids, pa.int64()),
+            "unit_path": pa.array(paths, pa.string()),
+            "former_org": pa.array(formers, pa.string()),
+            "is_leader": pa.nulls(count, pa.bool_()),
+            "training_status": pa.nulls(count, pa.string()),
+            "unit_type": pa.nulls(count, pa.string()),
+        }
+    )
+    planned: dict[Cell, tuple[int, bool]] = {}
+    if count:
+        week = plan_suppression(people, k=k, breakdowns=_BREAKDOWNS)["week"]
+        for row in week.to_pylist():
+            if row["breakdown"] == "":
+                cell: Cell = TOTAL
+            elif row["breakdown"] == "former_org":
+                cell = ("former", row["attribute"] or "")
+            elif row["unit_subtree"] == outside:
+                continue
+            else:
+                cell = ("unit", int(row["unit_subtree"]))
+            planned[cell] = (int(row["n"]), bool(row["visible"]))
     cells: list[Cell] = [TOTAL, *(("unit", u) for u in parents)]
     cells += sorted({("former", a[1]) for a in atom_list}, key=str)
-    index = {c: i for i, c in enumerate(cells)}
-    matrix = np.zeros((len(cells), len(atom_list)))
-    for j, atom in enumerate(atom_list):
-        for cell in cells_of(atom, parents):
-            matrix[index[cell], j] = 1
-    n = (matrix @ counts).astype(int) if atom_list else np.zeros(len(cells), dtype=int)
-    reason: dict[Cell, Reason] = {
-        c: "empty" if n[i] == 0 else ("small" if n[i] < k else "shown") for c, i in index.items()
-    }
+    result: dict[Cell, CellPlan] = {}
+    for cell in cells:
+        n, visible = planned.get(cell, (0, False))
+        reason: Reason = (
+            "empty" if n == 0 else "shown" if visible else "small" if n < k else "complement"
+        )
+        result[cell] = CellPlan(n, reason)
+    return result
 
-    children: dict[int | None, list[int]] = {}
-    for unit, parent in parents.items():
-        children.setdefault(parent if parent in parents else None, []).append(unit)
-    partitions: list[tuple[Cell, list[Cell]]] = [
-        (("unit", u), [("unit", c) for c in children.get(u, [])]) for u in parents
-    ]
-    partitions.append((TOTAL, [("unit", u) for u in children.get(None, [])]))
-    partitions.append((TOTAL, [c for c in cells if c[0] == "former"]))
 
-    def count(cell: Cell) -> int:
-        return int(n[index[cell]])
-
-    def cost(cell: Cell) -> tuple[int, int, str]:
-        kind = {"former": 0, "unit": 1, "total": 2}[cell[0]]
-        return (kind, count(cell), str(cell[1]))
-
-    def residual_fix() -> Cell | None:
-        for whole, parts in partitions:
-            if reason[whole] != "shown":
-                continue
-            shown = [p for p in parts if reason[p] == "shown"]
-            rest = count(whole) - sum(count(p) for p in shown)
-            if 0 < rest < k:
-                return min(shown, key=cost) if shown else whole
-        return None
-
-    # Small groups that must never follow from the visible cells.
-    protected = [np.eye(len(atom_list))[j] for j, a in enumerate(atom_list) if atoms[a] < k]
-    for unit in parents:
-        direct = np.array([1.0 if a[0] == unit else 0.0 for a in atom_list])
-        if 0 < direct @ counts < k:
-            protected.append(direct)
-
-    def rank(rows: list[np.ndarray]) -> int:
-        return int(np.linalg.matrix_rank(np.array(rows))) if rows else 0
-
-    def leaks(vector: np.ndarray, visible: list[Cell]) -> bool:
-        rows = [matrix[index[c]] for c in visible]
-        return rank([*rows, vector]) == rank(rows)
-
-    def span_fix() -> Cell | None:
-        visible = sorted((c for c in cells if reason[c] == "shown"), key=cost)
-        hidden = [matrix[index[c]] for c in cells if reason[c] in ("small", "complement")]
-        for vector in [*hidden, *protected]:
-            if not leaks(vector, visible):
-                continue
-            for m in range(1, len(visible) + 1):
-                if not leaks(vector, visible[m:]):
-                    return visible[m - 1]
-        return None
-
-    while True:
-        fix = residual_fix() or span_fix()
-        if fix is None:
-            break
-        reason[fix] = "complement"
-    return {c: CellPlan(count(c), reason[c]) for c in cells}
+_MONDAY = dt.date(2020, 1, 6)  # any Monday: the plan is of one group of people, not of a week
+_BREAKDOWNS = ((), ("former_org",), ("unit_subtree",))

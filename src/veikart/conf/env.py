@@ -113,6 +113,35 @@ VARIABLES: tuple[Variable, ...] = (
         "true in production",
         "Trust the X-Forwarded-Proto header from the reverse proxy to tell HTTPS requests.",
     ),
+    # --- Server mode (`veikart serve`, logging); read by veikart.core.management.commands.serve
+    Variable(
+        "VEIKART_BIND",
+        "str",
+        "127.0.0.1:8000",
+        "Address `veikart serve` listens on: HOST:PORT, or unix:/run/veikart/veikart.sock. "
+        "Keep it on 127.0.0.1 behind a reverse proxy on the same machine.",
+    ),
+    Variable(
+        "VEIKART_WORKERS",
+        "int",
+        "2 × cores + 1, at most 8",
+        "Worker processes of `veikart serve`. Each may run an analysis using up to "
+        "VEIKART_ANALYTICS_MEMORY_MB of memory. At least 1.",
+    ),
+    Variable(
+        "VEIKART_TIMEOUT",
+        "int",
+        "120",
+        "Seconds a request may take before `veikart serve` restarts its worker. Keep the "
+        "reverse proxy's read timeout a little longer. At least 10.",
+    ),
+    Variable(
+        "VEIKART_LOG_FORMAT",
+        "str",
+        "json in production, text otherwise",
+        "Log lines as JSON objects (json: one per line, for the journal and log collectors) "
+        "or readable text (text).",
+    ),
     Variable(
         "VEIKART_GRAPH_TENANT_ID",
         "str",
@@ -167,6 +196,35 @@ VARIABLES: tuple[Variable, ...] = (
         "str",
         "INFO",
         "Log level: DEBUG, INFO, WARNING, ERROR.",
+    ),
+    # --- Sign-in with Microsoft Entra ID (OIDC); read by veikart.core.oidc.config ---
+    Variable(
+        "VEIKART_OIDC_TENANT_ID",
+        "str",
+        "",
+        "Directory (tenant) ID, a GUID, whose users may sign in with Microsoft. Sign-in with "
+        "Microsoft is on when this, VEIKART_OIDC_CLIENT_ID and VEIKART_OIDC_CLIENT_SECRET are "
+        "set; some of them without the others is refused. See docs/operator/sign-in.md.",
+    ),
+    Variable(
+        "VEIKART_OIDC_CLIENT_ID",
+        "str",
+        "",
+        "Application (client) ID, a GUID, of the app registration for signing in.",
+    ),
+    Variable(
+        "VEIKART_OIDC_CLIENT_SECRET",
+        "secret",
+        "",
+        "Client secret of the sign-in app registration. "
+        "May be given as VEIKART_OIDC_CLIENT_SECRET_FILE.",
+    ),
+    Variable(
+        "VEIKART_OIDC_AUTHORITY",
+        "url",
+        "https://login.microsoftonline.com",
+        "Sign-in host for a national cloud (e.g. https://login.microsoftonline.us); "
+        "http:// only on a loopback address outside production, for tests.",
     ),
 )
 

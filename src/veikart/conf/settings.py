@@ -19,6 +19,7 @@ from veikart.conf.env import (
     get_secret,
     get_str,
 )
+from veikart.core.logging import logging_config
 
 # Lets ModelAdmin[...] and QuerySet[...] be subscripted at run time, as the type checker wants.
 django_stubs_ext.monkeypatch()
@@ -106,7 +107,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "veikart.core.middleware.RequestIdMiddleware",  # first: its id and log line cover everything
     "django.middleware.security.SecurityMiddleware",
+    "veikart.core.middleware.SecurityHeadersMiddleware",
+    "veikart.core.middleware.HealthCheckMiddleware",  # answers /helse/ for any Host header
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -196,23 +200,70 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = False
-    SECURE_REDIRECT_EXEMPT = [r"^health/"]
+    SECURE_REDIRECT_EXEMPT = [r"^helse/"]  # probes on the machine itself speak plain HTTP
 if get_bool("VEIKART_SECURE_PROXY_SSL_HEADER", PRODUCTION):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # HSTS preload is a decision for the operator's domain, not for us.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
+# --- Server mode: logging, security headers, static files ---
+# Static files: STORAGES above keeps them hashed and compressed in production, and WhiteNoise
+# serves hashed names with a far-future Cache-Control; `veikart collectstatic` is part of every
+# install and upgrade (docs/operator/deploy.md), and `veikart serve` refuses to start without it.
 LOG_LEVEL = get_str(
     "VEIKART_LOG_LEVEL", "INFO", choices=frozenset({"DEBUG", "INFO", "WARNING", "ERROR"})
 )
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+LOG_FORMAT = get_str(
+    "VEIKART_LOG_FORMAT", "json" if PRODUCTION else "text", choices=frozenset({"json", "text"})
+)
+LOGGING = logging_config(structured=LOG_FORMAT == "json", level=LOG_LEVEL)
+
+# Set by Django's SecurityMiddleware (with HSTS, nosniff and Referrer-Policy above).
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Set by veikart.core.middleware.SecurityHeadersMiddleware. No inline script anywhere: page data
+# travels as <script type="application/json">, and the charts run vega-embed's expression
+# interpreter (no eval). Style attributes are allowed (the organisation tree indents rows with
+# style="--depth: 2"), <style> elements are not.
+CONTENT_SECURITY_POLICY: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "style-src-attr": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
 }
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+# --- end of server mode ---
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# --- Sign-in with Microsoft Entra ID (OIDC) ---
+# OIDC is None unless VEIKART_OIDC_TENANT_ID, _CLIENT_ID and _CLIENT_SECRET are all set (some of
+# them alone stop start-up). See docs/operator/sign-in.md and veikart.core.oidc.
+from veikart.core.oidc.config import read_config as _read_oidc_config  # noqa: E402
+
+OIDC = _read_oidc_config(production=PRODUCTION)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(  # type: ignore[index]
+    "veikart.core.oidc.views.sign_in_options"  # offers "Sign in with Microsoft" when configured
+)
+if OIDC is not None:
+    LOGOUT_REDIRECT_URL = "oidc:signed-out"  # offers Microsoft's sign-out too
+# --- end of sign-in with Microsoft Entra ID ---

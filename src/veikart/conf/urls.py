@@ -10,7 +10,9 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("logg-inn/", core_views.LoginView.as_view(), name="login"),
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logg-inn/microsoft/", include("veikart.core.oidc.urls")),  # sign-in with Entra ID
     path("sprak/", set_language, name="set_language"),
+    path("helse/", include("veikart.core.health")),  # /helse/live, /helse/klar: no sign-in
     path("omrade/<slug:key>/", core_views.area, name="area"),
     path("organisasjon/", include("veikart.organisations.urls")),
     path("bruksdata/", include("veikart.usage.urls")),

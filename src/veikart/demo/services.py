@@ -29,6 +29,7 @@ from veikart.demo.simulator.organisation import (
 from veikart.organisations.constants import ImportSource
 from veikart.organisations.models import Assignment, Employee, Organisation
 from veikart.organisations.services import UploadedFile, apply_import, set_up_organisation
+from veikart.roadmaps.services import load_demo_roadmap
 from veikart.systems.services import load_demo_systems
 from veikart.usage.services import IngestSummary, ingest_paths
 
@@ -78,6 +79,7 @@ def load_demo(
             set_up_simulated_learning_path()
             load_simulated_training_targets(folder)
             load_demo_systems(folder)
+            load_demo_roadmap(folder)
             load_demo_agreement(folder)
         password = _create_users()
     ingested = ingest_paths([folder / "usage"], source="demo") if usage else None

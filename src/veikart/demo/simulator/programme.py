@@ -2213,6 +2213,12 @@ TARGETS: tuple[Target, ...] = (
            "minst", "2020-06-30", "Ledere", "", "leder"),
     Target("M13", "V06", "course_share:SUPERBRUKER", "Andel superbrukere med superbrukerkurs",
            0.9, "minst", "2020-03-31", "Superbrukere", "", "superbruker"),
+    # Set after the pandemic year, due after the simulated span: still open, so the roadmap shows
+    # a forecast for them.
+    Target("M14", "V10", "teams_active_share", "Aktive i Teams hver uke", 0.9, "minst",
+           "2021-12-31", "Helse og omsorg", "care"),
+    Target("M15", "V03", "teams_messages_per_user", "Teams-meldinger per bruker og uke", 30.0,
+           "minst", "2021-12-31", "Alle ansatte", ""),
 )  # fmt: skip
 
 # The agreed way of working ("hvilket verktøy til hva"): (need, tool, example, not to use).

@@ -40,7 +40,15 @@
 
   function options() {
     var english = /^en\b/i.test(document.documentElement.lang || "");
-    var chosen = { actions: false, renderer: "svg", ast: true, tooltip: true };
+    // defaultStyle false and disableDefaultStyle: vega-embed and its tooltip would otherwise
+    // add <style> elements, which the Content-Security-Policy refuses; charts.css has the rules.
+    var chosen = {
+      actions: false,
+      renderer: "svg",
+      ast: true,
+      defaultStyle: false,
+      tooltip: { disableDefaultStyle: true }
+    };
     if (!english) {
       chosen.formatLocale = NB_NUMBERS;
       chosen.timeFormatLocale = NB_TIME;
