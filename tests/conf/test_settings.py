@@ -42,6 +42,10 @@ def run(env: dict[str, str], *args: str, tmp_path: Path) -> subprocess.Completed
         ({"VEIKART_LOG_LEVEL": "LOUD"}, "VEIKART_LOG_LEVEL"),
         ({"VEIKART_CSRF_TRUSTED_ORIGINS": "veikart.kommune.no"}, "VEIKART_CSRF_TRUSTED_ORIGINS"),
         ({"SECRET_KEY_FILE": "/nonexistent/secret"}, "SECRET_KEY_FILE"),
+        ({"VEIKART_EMAIL_BACKEND": "pigeon"}, "VEIKART_EMAIL_BACKEND"),
+        ({"VEIKART_EMAIL_USE_TLS": "1", "VEIKART_EMAIL_USE_SSL": "1"}, "VEIKART_EMAIL_USE_SSL"),
+        ({"VEIKART_DEFAULT_FROM_EMAIL": "veikart"}, "VEIKART_DEFAULT_FROM_EMAIL"),
+        ({"VEIKART_EMAIL_HOST_PASSWORD_FILE": "/nonexistent/pw"}, "VEIKART_EMAIL_HOST_PASSWORD"),
     ],
 )
 def test_it_refuses_a_bad_value_at_start_up_naming_the_variable(

@@ -197,6 +197,34 @@ VARIABLES: tuple[Variable, ...] = (
         "INFO",
         "Log level: DEBUG, INFO, WARNING, ERROR.",
     ),
+    # --- E-mail: course invitations (.ics), updates, cancellations and reminders ---
+    Variable(
+        "VEIKART_EMAIL_BACKEND",
+        "str",
+        "smtp in production, console otherwise",
+        "smtp: send through VEIKART_EMAIL_HOST; console: print the messages to the log instead "
+        "(development, trials).",
+    ),
+    Variable("VEIKART_EMAIL_HOST", "str", "localhost", "SMTP server for outgoing e-mail."),
+    Variable("VEIKART_EMAIL_PORT", "int", "25", "Its port (587 with STARTTLS, 465 with TLS)."),
+    Variable("VEIKART_EMAIL_HOST_USER", "str", "", "SMTP user name, if the server asks for one."),
+    Variable(
+        "VEIKART_EMAIL_HOST_PASSWORD",
+        "secret",
+        "",
+        "SMTP password. May be given as VEIKART_EMAIL_HOST_PASSWORD_FILE.",
+    ),
+    Variable("VEIKART_EMAIL_USE_TLS", "bool", "false", "STARTTLS (usually port 587)."),
+    Variable(
+        "VEIKART_EMAIL_USE_SSL", "bool", "false", "TLS from the start (usually port 465)."
+    ),
+    Variable(
+        "VEIKART_DEFAULT_FROM_EMAIL",
+        "str",
+        "veikart@localhost",
+        "Sender of Veikart's e-mail, e.g. Veikart <veikart@moss.kommune.no>. Set it in "
+        "production: replies and bounces go there.",
+    ),
     # --- Sign-in with Microsoft Entra ID (OIDC); read by veikart.core.oidc.config ---
     Variable(
         "VEIKART_OIDC_TENANT_ID",
@@ -302,6 +330,21 @@ def get_secret(
     if len(value) < min_length:
         raise ConfigError(f"{name} is too short; use at least {min_length} characters")
     return value
+
+
+def get_optional_secret(name: str) -> str:
+    """A secret that may be absent (empty): from NAME or NAME_FILE, never generated."""
+    value = _raw(name)
+    file_var = f"{name}_FILE"
+    file_path = os.environ.get(file_var)
+    if value and file_path:
+        raise ConfigError(f"both {name} and {file_var} are set; set only one")
+    if file_path:
+        try:
+            return Path(file_path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{file_var}={file_path!r} cannot be read: {exc.strerror}") from None
+    return value or ""
 
 
 def _generated_secret(path: Path, name: str) -> str:

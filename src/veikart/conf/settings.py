@@ -15,6 +15,7 @@ from veikart.conf.env import (
     get_bool,
     get_int,
     get_list,
+    get_optional_secret,
     get_path,
     get_secret,
     get_str,
@@ -252,6 +253,34 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     )
 }
 # --- end of server mode ---
+
+# E-mail: invitations, updates, cancellations and reminders of courses. In development the
+# messages are printed to the log; nothing leaves the machine.
+EMAIL_BACKEND = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}[
+    get_str(
+        "VEIKART_EMAIL_BACKEND",
+        "smtp" if PRODUCTION else "console",
+        choices=frozenset({"smtp", "console"}),
+    )
+]
+EMAIL_HOST = get_str("VEIKART_EMAIL_HOST", "localhost")
+EMAIL_PORT = get_int("VEIKART_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = get_str("VEIKART_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = get_optional_secret("VEIKART_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = get_bool("VEIKART_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = get_bool("VEIKART_EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ConfigError("set only one of VEIKART_EMAIL_USE_TLS and VEIKART_EMAIL_USE_SSL")
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = get_str("VEIKART_DEFAULT_FROM_EMAIL", "veikart@localhost")
+if "@" not in DEFAULT_FROM_EMAIL:
+    raise ConfigError(
+        "VEIKART_DEFAULT_FROM_EMAIL must be an e-mail address, e.g. veikart@moss.kommune.no"
+    )
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 NINJA_PAGINATION_PER_PAGE = 100
 
