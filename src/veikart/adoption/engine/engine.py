@@ -77,7 +77,9 @@ OPTIONAL_PEOPLE_COLUMNS = frozenset({"employee_id"})
 
 # Settings of every in-memory DuckDB connection the engine opens (see :func:`connect`): the
 # Django side sets ``temp_directory`` (under the data directory) and ``memory_limit``.
-DUCKDB_CONFIG: dict[str, str] = {}
+# ``asof_loop_join_threshold`` 0: DuckDB estimates registered Arrow tables at about one row and
+# would run an ASOF join as a nested loop (minutes at 50,000 people; see adoption/people.py).
+DUCKDB_CONFIG: dict[str, str] = {"asof_loop_join_threshold": "0"}
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -302,7 +304,16 @@ def compute_periods(
             if len([g for g in groups if g != "unit_subtree"]) > 1:
                 raise ValueError(f"at most one group besides unit_subtree: {list(groups)}")
     table = _people_table(people)
-    snapshots = {report: weekly_snapshots(lake_root, report) for report in reports_of(chosen)}
+    # Only the weeks the people cover and the week before each (returning users look back): an
+    # incremental run over a few weeks opens a few files, not the whole lake.
+    weeks_needed = set(pc.unique(table.column("week_start")).to_pylist())
+    weeks_needed |= {week - dt.timedelta(days=7) for week in weeks_needed}
+    snapshots = {
+        report: {
+            w: path for w, path in weekly_snapshots(lake_root, report).items() if w in weeks_needed
+        }
+        for report in reports_of(chosen)
+    }
     present = {report for report, weeks in snapshots.items() if weeks}
     sql = build_sql_many(chosen, grains=grains, breakdowns=breakdowns, present=present)
     parameters: dict[str, object] = {"min_n": min_n}
