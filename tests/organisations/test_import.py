@@ -361,3 +361,28 @@ def test_problems_are_reported_in_bokmal_by_default(org: Org) -> None:
         "ansatte fra Visma.csv, linje 9: ukjent enhetskode 4711. Importer enhetslisten først, "
         "eller legg til enheten i arket Enheter."
     ]
+
+
+def test_an_organisation_with_thousands_of_merged_units_can_be_imported_again(
+    organisation: object,
+) -> None:
+    """A large municipality's merger: 1,200 old units succeeded by 1,200 new ones. Reading the
+    stored units for the next import must not build a query SQLite refuses."""
+    from veikart.organisations.importing.plan import build_plan
+    from veikart.organisations.models import Unit, UnitSuccession
+
+    old = Unit.objects.bulk_create(
+        Unit(organisation=organisation, code=f"G{i}", name=f"Gammel {i}", path="")
+        for i in range(1200)
+    )
+    new = Unit.objects.bulk_create(
+        Unit(organisation=organisation, code=f"N{i}", name=f"Ny {i}", path="") for i in range(1200)
+    )
+    UnitSuccession.objects.bulk_create(
+        UnitSuccession(predecessor=a, successor=b, date=AS_OF)
+        for a, b in zip(old, new, strict=True)
+    )
+
+    plan = build_plan(organisation, [], as_of=AS_OF, full=False)  # type: ignore[arg-type]
+
+    assert len(plan.unit_names) == 2400

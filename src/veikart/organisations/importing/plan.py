@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -34,6 +35,7 @@ from veikart.organisations.models import (
     FormerOrganisation,
     Organisation,
     Unit,
+    UnitSuccession,
 )
 
 _TRUE = frozenset({"ja", "j", "yes", "y", "true", "sann", "1", "x"})
@@ -229,7 +231,11 @@ def build_plan(
         u.code: u
         for u in Unit.objects.filter(organisation=organisation)
         .select_related("parent")
-        .prefetch_related("successions__successor")
+        # A join, not a second prefetch: Django prefetches a foreign key as "id = 1 OR id = 2 …",
+        # which SQLite refuses past 1,000 units ("Expression tree is too large").
+        .prefetch_related(
+            Prefetch("successions", queryset=UnitSuccession.objects.select_related("successor"))
+        )
     }
     plan.unit_names = {code: unit.name for code, unit in stored_units.items()}
 
