@@ -23,6 +23,7 @@ urlpatterns = [
     path("systemer/", include("veikart.systems.urls")),
     path("veikart/", include("veikart.roadmaps.urls")),
     path("arbeidsavtale/", include("veikart.agreements.urls")),
+    path("personvern/", include("veikart.core.privacy_urls")),  # audit log, retention, innsyn
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
