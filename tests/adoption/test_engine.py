@@ -577,3 +577,19 @@ def test_the_engine_imports_no_django() -> None:
     ).stdout
 
     assert out.strip() == "[]"
+
+
+def test_the_spill_directory_is_created_with_its_parents(tmp_path: Path) -> None:
+    from veikart.adoption.engine import engine
+
+    spill = tmp_path / "data" / "tmp" / "duckdb"
+    previous = dict(engine.DUCKDB_CONFIG)
+    engine.DUCKDB_CONFIG["temp_directory"] = str(spill)
+    try:
+        connection = engine.connect()
+        connection.execute("SELECT 1").fetchall()
+        connection.close()
+    finally:
+        engine.DUCKDB_CONFIG.clear()
+        engine.DUCKDB_CONFIG.update(previous)
+    assert spill.is_dir()

@@ -85,6 +85,10 @@ DUCKDB_CONFIG: dict[str, str] = {"asof_loop_join_threshold": "0"}
 def connect() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with :data:`DUCKDB_CONFIG`: past the memory limit, large
     joins and aggregations spill to the temporary directory instead of failing."""
+    spill = DUCKDB_CONFIG.get("temp_directory")
+    if spill:
+        # DuckDB creates the spill directory itself only when its parent exists.
+        Path(spill).mkdir(parents=True, exist_ok=True)
     return duckdb.connect(":memory:", config=dict(DUCKDB_CONFIG))
 
 
