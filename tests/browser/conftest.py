@@ -99,7 +99,8 @@ def sign_in(page: Page, base_url: str, username: str) -> None:
 # Collects what the Content-Security-Policy blocked on the page (init scripts are exempt from it).
 CSP_LISTENER = """window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(
-  `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`));"""
+  `${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`
+  + ` at ${e.sourceFile}:${e.lineNumber}`));"""
 
 
 def check_accessibility(page: Page) -> None:
