@@ -13,6 +13,7 @@ VEIKART_APPS = (
     "veikart.demo",
     "veikart.usage",
     "veikart.trainings",
+    "veikart.roadmaps",
 )
 OWN_COMMANDS = sorted(name for name, app in get_commands().items() if app in VEIKART_APPS)
 

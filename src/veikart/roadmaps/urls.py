@@ -18,4 +18,7 @@ urlpatterns = [
     path("mal/<int:pk>/", views.target_detail, name="target"),
     path("mal/<int:pk>/endre/", views.target_edit, name="target-edit"),
     path("mal/<int:pk>/slett/", views.target_delete, name="target-delete"),
+    path("statusrapport/", views.status_report_page, name="status-report"),
+    path("statusrapport.pdf", views.status_report_pdf, name="status-report-pdf"),
+    path("statusrapport.xlsx", views.status_report_xlsx, name="status-report-xlsx"),
 ]

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,13 +11,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from veikart.core.services import record_audit_event
+from veikart.organisations.importing.plan import parse_date
 from veikart.organisations.models import Organisation
 from veikart.organisations.selectors import get_organisation, get_units_for_user
-from veikart.roadmaps import pages, selectors, services
+from veikart.roadmaps import pages, selectors, services, status_documents, status_report
 from veikart.roadmaps.forms import InitiativeForm, MilestoneForm, TargetForm
 from veikart.roadmaps.models import Initiative, Milestone, Target
 
@@ -293,3 +297,77 @@ def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The target %(name)s was deleted.") % {"name": target.name})
         return redirect("roadmaps:initiative", target.initiative_id)
     return _page(request, "roadmaps/target_delete.html", {"target": target})
+
+
+# --- The status report for the leadership group --------------------------------------------------
+
+
+def _status_report_day(request: HttpRequest) -> tuple[dt.date, str]:
+    """The day asked for (``?dato=``, today when empty) and, when it is no date, what to do."""
+    text = request.GET.get("dato", "").strip()
+    if not text:
+        return timezone.localdate(), ""
+    day = parse_date(text)
+    if day is None:
+        return timezone.localdate(), _(
+            "“%(text)s” is not a date. Write it as dd.mm.yyyy, e.g. 30.06.2020; the report below "
+            "is for today."
+        ) % {"text": text}
+    return day, ""
+
+
+def _require_status_report(request: HttpRequest) -> None:
+    if not status_report.can_see_status_report(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def status_report_page(request: HttpRequest) -> HttpResponse:
+    _require_status_report(request)
+    day, problem = _status_report_day(request)
+    report = status_report.get_status_report_for_user(request.user, day=day)
+    query = urlencode({"dato": day.isoformat()})
+    return _page(
+        request,
+        "roadmaps/status/preview.html",
+        {
+            "report": report,
+            "title": status_documents.title(),
+            "cover": status_documents.cover(report),
+            "summary": status_documents.summary(report),
+            "sections": status_documents.sections(report),
+            "problem": problem,
+            "day_text": formats.date_format(day, "SHORT_DATE_FORMAT"),
+            "query": query,
+        },
+        status=400 if problem else 200,
+    )
+
+
+def _status_report_file(request: HttpRequest, fmt: str) -> HttpResponse:
+    _require_status_report(request)
+    day, problem = _status_report_day(request)
+    if problem:
+        return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
+    report = status_report.get_status_report_for_user(request.user, day=day)
+    content = status_documents.render(report, fmt)
+    record_audit_event(
+        request.user,
+        "roadmap.status_report",
+        target="statusrapport",
+        detail={"format": fmt, "date": day.isoformat()},
+    )
+    response = HttpResponse(content, content_type=status_documents.content_type(fmt))
+    name = status_documents.filename(report, fmt)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def status_report_pdf(request: HttpRequest) -> HttpResponse:
+    return _status_report_file(request, "pdf")
+
+
+@login_required
+def status_report_xlsx(request: HttpRequest) -> HttpResponse:
+    return _status_report_file(request, "xlsx")
