@@ -44,8 +44,8 @@ pytest: install-test
 
 ## make messages: extract translatable strings and compile the catalogues (needs gettext)
 messages: install
-	cd src/veikart && ../../$(BIN)/veikart makemessages -l nb --no-obsolete --add-location file
-	cd src/veikart && ../../$(BIN)/veikart compilemessages -v 0
+	cd src/veikart && VEIKART_DATA_DIR=$(CURDIR)/var ../../$(BIN)/veikart makemessages -l nb --no-obsolete --add-location file
+	cd src/veikart && VEIKART_DATA_DIR=$(CURDIR)/var ../../$(BIN)/veikart compilemessages -v 0
 
 ## make check-deploy: Django's deployment checks with a production-like environment
 check-deploy: install
