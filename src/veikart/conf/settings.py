@@ -62,7 +62,10 @@ def _database(url: str) -> dict[str, object]:
             f"DATABASE_URL must start with sqlite:// or postgres:// (got {url.split(':', 1)[0]!r})"
         )
     try:
-        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+        # Health checks: a reused connection is pinged once per request, so a worker that was
+        # idle while PostgreSQL restarted reconnects instead of answering 500.
+        parsed = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config: dict[str, object] = dict(parsed)
     except Exception as exc:  # dj-database-url raises several types for malformed URLs
         raise ConfigError(f"DATABASE_URL cannot be read: {exc}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":

@@ -155,8 +155,10 @@ def ingest_paths(
     asked for it), keyed by the file's path as given (or, inside a given folder, as found there);
     the reader then takes that day rather than inferring it from the rows.
 
-    When a file was stored and ``compute`` is true, the adoption figures are brought up to date
-    afterwards (only the weeks that changed are recomputed).
+    When ``compute`` is true and a file was stored or none was refused, the adoption figures are
+    brought up to date afterwards (only the weeks that changed are recomputed; nothing when the
+    figures already match the lake). Computing also after a run that stored nothing new makes a
+    re-run finish the work of a run killed during its compute.
     """
     report_dates = report_dates or {}
     root = lake_root()
@@ -173,7 +175,7 @@ def ingest_paths(
                 run, name, path, root, pseudonymiser, summary, today, report_dates.get(path)
             )
     summary.unmapped_people = len(pseudonymiser.unmapped)
-    if compute and summary.stored:
+    if compute and (summary.stored or not summary.failed):
         from veikart.adoption.services import compute_figures  # adoption reads the lake
 
         summary.computed = compute_figures(actor=actor, trigger="ingest").as_dict()

@@ -39,6 +39,13 @@ class Command(BaseCommand):
             f"People not found in the organisation: {summary.unmapped_people} "
             "(counted only; import the HR data to map them)."
         )
+        if summary.computed is not None:
+            weeks, months = summary.computed["weeks"], summary.computed["months"]
+            self.stdout.write(
+                f"Figures: recomputed {weeks} weeks and {months} months."
+                if weeks or months
+                else "Figures: up to date."
+            )
         if summary.concealed_files:
             self.stdout.write(
                 f"{summary.concealed_files} files have concealed user names: Microsoft 365 "
