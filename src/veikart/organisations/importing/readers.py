@@ -76,6 +76,10 @@ def read_upload(name: str, data: bytes) -> list[UploadContent]:
 
 
 def _decode(name: str, data: bytes) -> str:
+    """The text of a CSV or JSON file: UTF-8 (with or without BOM), else Windows-1252.
+
+    A NUL byte anywhere is refused (PostgreSQL cannot store it in text), and so is a file marked
+    as UTF-8 by its BOM that is not UTF-8 (mixed encodings would store garbled letters)."""
     if b"\x00" in data[:4096]:
         raise UnreadableFile(
             _(
@@ -84,13 +88,38 @@ def _decode(name: str, data: bytes) -> str:
             )
             % {"file": name}
         )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise UnreadableFile(
+            _(
+                "%(file)s, line %(line)d: contains a NUL character (binary data), which Veikart "
+                "cannot store. Remove it, or export the file again, and import it again."
+            )
+            % {"file": name, "line": _line_of(data, nul)}
+        )
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(
+                _(
+                    "%(file)s, line %(line)d: the file is marked as UTF-8 but is not UTF-8 "
+                    "there (it mixes two encodings). Save it again as \"CSV UTF-8\" and import "
+                    "that file."
+                )
+                % {"file": name, "line": _line_of(data, 3 + exc.start)}
+            ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         # Norwegian Excel saves "CSV (semikolondelt)" in Windows-1252.
         return data.decode("cp1252", errors="replace")
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    """The line (from 1) of the byte at ``offset``; a CR alone ends a line too."""
+    head = data[:offset]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
 
 
 def _read_csv(name: str, text: str) -> Table:
