@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install install-test lint typecheck pytest messages check-deploy clean
+.PHONY: demo test install install-test lint typecheck pytest messages check-deploy audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ check-deploy: install
 	VEIKART_PSEUDONYM_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))') \
 	VEIKART_ALLOWED_HOSTS=veikart.example.kommune.no VEIKART_DATA_DIR=$$(mktemp -d) \
 	$(BIN)/veikart check --deploy --fail-level WARNING
+
+## make audit: known vulnerabilities in the installed dependencies (pip-audit, OSV; needs network)
+audit: install-test
+	$(BIN)/pip-audit --skip-editable --strict --vulnerability-service osv --progress-spinner off
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
