@@ -69,14 +69,14 @@ WITH
 "person_periods" AS MATERIALIZED (
     SELECT
         "people"."week_start" AS "period",
-        "people"."unit_path" AS "unit_path",
+        any_value("people"."unit_path") AS "unit_path",
         SUM(COALESCE("email_user_detail"."send_count", 0)) AS "numerator_0",
         COUNT(*) AS "denominator_0"
     FROM "people"
     LEFT JOIN "week_email_user_detail" AS "email_user_detail"
         ON "email_user_detail"."person_id" = "people"."person_id"
         AND "email_user_detail"."week_start" = "people"."week_start"
-    GROUP BY "people"."employee", "people"."week_start", "people"."unit_path"
+    GROUP BY "people"."employee", "people"."week_start"
 ),
 "aggregates" AS MATERIALIZED (
     SELECT

@@ -683,7 +683,17 @@ def _person_periods_cte(
             carried["unit_path"] = '"people"."unit_path"'  # exploded in stage 2
         else:
             carried[g] = GROUPS[g].sql
-    columns = [f'{period} AS "period"', *(f"{sql} AS {_q(g)}" for g, sql in carried.items())]
+    # A person has one row per week (checked in _check_people), so in a week the groups depend
+    # on the person alone: group by person and week, and carry the groups along — hashing two
+    # integers instead of every group column. In a longer period a person can move.
+    by_person = grain == "week"
+    columns = [
+        f'{period} AS "period"',
+        *(
+            f"{f'any_value({sql})' if by_person else sql} AS {_q(g)}"
+            for g, sql in carried.items()
+        ),
+    ]
     for index, metric in enumerate(metrics):
         columns.append(f'{metric.numerator_sql} AS "numerator_{index}"')
         if metric.denominator_sql is not None:
@@ -696,7 +706,7 @@ def _person_periods_cte(
             f'{_INDENT * 2}AND {_q(PREVIOUS)}."period" = {period}'
         )
     joins = "".join(f"\n{_INDENT}{source}" for source in sources)
-    keys = ['"people"."employee"', period, *carried.values()]
+    keys = ['"people"."employee"', period, *([] if by_person else carried.values())]
     return (
         f"{_q(name)} AS MATERIALIZED (\n"
         f"{_INDENT}SELECT\n{_lines(columns, 2)}\n"
@@ -704,6 +714,16 @@ def _person_periods_cte(
         f"{_INDENT}GROUP BY {', '.join(keys)}\n"
         ")"
     )
+
+
+def _sum_columns(metrics: Sequence[Metric]) -> list[str]:
+    """The stage-1 columns stage 2 sums: each metric's numerator, and denominator if any."""
+    sums = []
+    for index, metric in enumerate(metrics):
+        sums.append(f"numerator_{index}")
+        if metric.denominator_sql is not None:
+            sums.append(f"denominator_{index}")
+    return sums
 
 
 def _aggregates_cte(
@@ -722,11 +742,7 @@ def _aggregates_cte(
     """
     source = _q(source_name)
     explode_later = "unit_subtree" in groups
-    sums = []
-    for index, metric in enumerate(metrics):
-        sums.append(f"numerator_{index}")
-        if metric.denominator_sql is not None:
-            sums.append(f"denominator_{index}")
+    sums = _sum_columns(metrics)
     if not explode_later:
         expressions = {g: f"{source}.{_q(g)}" for g in groups}
         columns = [
