@@ -130,3 +130,16 @@ def test_every_dashboard_table_is_in_the_api_with_the_page_scoping(org: Org) -> 
     nils = client_for(org.nils)
     assert nils.get("/api/v1/adoption/tables/oversikt").status_code == 403
     assert kari.get("/api/v1/adoption/tables/nope").status_code == 404
+
+
+def test_numbers_no_database_can_hold_are_ignored_not_a_server_error(org: Org) -> None:
+    from tests.adoption.factories import dashboard_figures
+
+    dashboard_figures(org.organisation)
+    kari = client_for(org.kari)
+    for hostile in ("9" * 30, "²", "-" + "9" * 25, "1e9"):
+        for parameter in ("enhet", "under", "niva", "vindu", "terskel"):
+            response = kari.get("/api/v1/adoption/tables/sammenligning", {parameter: hostile})
+            assert response.status_code == 200, (parameter, hostile, response.status_code)
+            page = kari.get("/bruk/sammenlign/", {parameter: hostile})
+            assert page.status_code == 200, (parameter, hostile, page.status_code)

@@ -209,6 +209,10 @@ BAD_ROWS = [
     ("1009;Per;Lund;per.lund@moss.kommune.no;;;300;nei;;;32.13.2019;", "not a date"),
     ("1009;Per;Lund;per.lund@moss.kommune.no;;;300;nei;;vestby;;", "unknown former organisation"),
     ("1009;;Lund;per.lund@moss.kommune.no;;;300;nei;;;;", "fornavn is empty"),
+    # Longer than its column: PostgreSQL would refuse the value (SQLite stores it).
+    (f"1009;{'P' * 151};Lund;per.lund@moss.kommune.no;;;300;nei;;;;", "fornavn is 151 characters"),
+    (f"1009;Per;Lund;{'p' * 250}@moss.kommune.no;;;300;nei;;;;", "brukernavn is 266 characters"),
+    (f"1009;Per;Lund;per.lund@moss.kommune.no;;{'x' * 201};300;nei;;;;", "stilling is 201"),
 ]
 
 
@@ -260,6 +264,19 @@ def test_a_unit_that_would_become_its_own_ancestor_is_refused(org: Org) -> None:
         ("ansatte.csv", b"ansattnummer;fornavn\r\n1;Kari\r\n", "required columns are missing"),
         ("brukere.json", b'{"value": [{"id": 1}]}', "not a Microsoft Entra ID user export"),
         ("ødelagt.xlsx", b"PK\x03\x04garbage", "not a readable Excel workbook"),
+        (
+            "enheter.csv",
+            b"enhetskode;enhetsnavn\r\n"
+            + b"".join(b"%d;Enhet %d\r\n" % (500 + i, i) for i in range(400))
+            + b"999;a\x00b\r\n",
+            "line 402: contains a NUL character",
+        ),
+        ("enheter.csv", b"\xef\xbb\xbfenhetskode;enhetsnavn\r\n100;Sm\xe5\r\n", "marked as UTF-8"),
+        (
+            "brukere.json",
+            b'{"value": [{"userPrincipalName": "a@b.no", "jobTitle": "x\\u0000"}]}',
+            "NUL character",
+        ),
     ],
 )
 def test_a_file_that_is_not_an_hr_export_gets_one_clear_message(
@@ -331,6 +348,23 @@ def test_it_imports_an_entra_id_users_export(units_only: object) -> None:
     assert (orjan.given_name, orjan.family_name) == ("Ørjan", "Sæther")
     assert orjan.manager is not None and orjan.manager.upn == "kari.nordmann@moss.kommune.no"
     assert Employee.objects.get(employee_number="1001").is_manager
+
+
+def test_an_entra_id_value_longer_than_its_column_is_refused(units_only: object) -> None:
+    user = {
+        "givenName": "Kari",
+        "surname": "Nordmann",
+        "userPrincipalName": "kari.nordmann@moss.kommune.no",
+        "department": "Jeløy skole",
+        "jobTitle": "x" * 201,
+        "employeeId": "1001",
+    }
+    data = json.dumps({"value": [user]}).encode()
+    with pytest.raises(ImportRefused) as refused:
+        apply_import(units_only, [UploadedFile("users.json", data)], as_of=AS_OF)  # type: ignore[arg-type]
+    [problem] = refused.value.problems
+    assert "jobTitle is 201 characters long, more than the 200 that fit. Shorten it." in problem
+    assert not Employee.objects.exists()
 
 
 def test_an_apply_refuses_when_the_organisation_changed_since_the_preview(org: Org) -> None:

@@ -233,6 +233,9 @@ def test_a_file_without_the_former_organisation_column_uses_the_one_chosen(org: 
          "-5000 is negative"),
         ({"årlig_kostnad_nok": "mye"}, "line 2, column årlig_kostnad_nok: “mye” is not an amount"),
         ({"brukere": "ca. 40"}, "line 2, column brukere: “ca. 40” is not a whole number"),
+        ({"brukere": "²"}, "line 2, column brukere: “²” is not a whole number"),
+        ({"brukere": "20000000"}, "line 2, column brukere: 20000000 users is more than Veikart "
+         "accepts (at most 10000000)"),
         ({"databehandleravtale": "kanskje"}, "line 2, column databehandleravtale: “kanskje” is "
          "not one of ja, nei, under arbeid, ukjent"),
         ({"navn": ""}, "line 2, column navn: the system has no name"),
@@ -309,6 +312,14 @@ def test_empty_binary_and_old_excel_files_are_refused(org: Org) -> None:
     assert problems[0] == "tom.csv is empty."
     assert "not a text file" in problems[1]
     assert ".xls" in problems[2]
+
+
+def test_a_nul_byte_further_down_the_file_is_refused_with_its_line(org: Org) -> None:
+    rows = [{"navn": f"System {i}"} for i in range(100)]
+    data = inventory(*rows).data + b"moss;a\x00b;sak/arkiv\r\n"
+    assert len(data) > 4096
+    [problem] = refused(org, [UploadedFile("systemer.csv", data)])
+    assert problem.startswith("systemer.csv, line 102: contains a NUL character"), problem
 
 
 def test_a_decision_for_an_unknown_system_or_with_a_bad_word_is_refused(org: Org) -> None:

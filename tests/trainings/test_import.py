@@ -164,6 +164,41 @@ def test_the_preview_lists_every_problem_with_file_line_and_column(org: Org) -> 
     assert snapshot() == []
 
 
+@pytest.mark.parametrize(
+    ("kurs", "okter", "message"),
+    [
+        (KURS.replace("Teams grunnkurs", "x" * 201), OKTER, "tittel is 201 characters long"),
+        (KURS.replace(";Alle\r\n", f";{'x' * 301}\r\n", 1), OKTER, "målgruppe is 301"),
+        (KURS, OKTER.replace("Rådhuset", "x" * 201), "column sted: sted is 201 characters"),
+        (KURS.replace(";120;", ";²;"), OKTER, "varighet_minutter must be a whole number"),
+        (KURS.replace(";120;", ";100001;"), OKTER, "more than a course can last"),
+        (KURS, OKTER.replace(";1001;2\r\n", ";1001;³\r\n"), "kapasitet must be a whole number"),
+        (KURS, OKTER.replace(";1001;2\r\n", ";1001;10001\r\n"), "more than Veikart accepts"),
+    ],
+)
+def test_a_value_the_database_cannot_hold_is_refused(
+    org: Org, kurs: str, okter: str, message: str
+) -> None:
+    with pytest.raises(ImportRefused) as refused:
+        import_training(files(kurs=kurs, okter=okter), apply=True)
+    assert any(message in problem for problem in refused.value.problems), refused.value.problems
+    assert snapshot() == []
+
+
+def test_a_nul_byte_further_down_a_file_is_refused_with_its_line(org: Org) -> None:
+    kurs = (
+        KURS
+        + "".join(f"K{i};Kurs {i};;teams;60;;\r\n" for i in range(200))
+        + "X;a\x00b;;teams;60;;"
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_training([UploadedFile("kurs.csv", kurs.encode())], apply=True)
+    assert refused.value.problems == [
+        "kurs.csv, line 204: contains a NUL character (binary data), which Veikart cannot "
+        "store. Remove it, or export the file again, and import it again."
+    ]
+
+
 def test_it_refuses_a_file_that_is_not_a_training_file(org: Org) -> None:
     with pytest.raises(ImportRefused, match="is not a training file"):
         import_training(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,6 +90,20 @@ def test_an_old_xls_or_a_damaged_workbook_is_refused_with_what_to_do(organisatio
         import_training([UploadedFile("gammel.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 100)], apply=True)
     with pytest.raises(ImportRefused, match="cannot be read as an Excel workbook"):
         import_training([UploadedFile("skadet.xlsx", b"PK\x03\x04 not really")], apply=True)
+    # The zip opens, but a sheet inside is not XML: refused the same way, not a crash.
+    buffer = io.BytesIO()
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["kode", "tittel", "format", "varighet_minutter"])
+    book.save(buffer)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(damaged, "w") as target:
+        for member in source.namelist():
+            broken = member == "xl/worksheets/sheet1.xml"
+            target.writestr(member, b"<unclosed" if broken else source.read(member))
+    with pytest.raises(ImportRefused, match="cannot be read as an Excel workbook"):
+        import_training([UploadedFile("kurs.xlsx", damaged.getvalue())], apply=True)
     assert not Course.objects.exists()
 
 

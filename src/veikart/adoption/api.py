@@ -7,12 +7,14 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import JsonValue
 
 from veikart.adoption import selectors
-from veikart.adoption.engine import REGISTRY
+from veikart.adoption.engine import BREAKDOWNS, REGISTRY
+from veikart.api.params import Id, IsoDate
 from veikart.core.access import get_access
 from veikart.core.services import record_audit_event
 
@@ -20,8 +22,6 @@ router = Router(tags=["adoption"])
 
 
 def breakdown_names() -> list[str]:
-    from veikart.adoption.engine.privacy import BREAKDOWNS
-
     return ["+".join(b) for b in BREAKDOWNS]
 
 
@@ -45,13 +45,19 @@ class FigureOut(Schema):
     suppressed: bool
 
 
+METRIC_KEYS: list[JsonValue] = [*sorted(REGISTRY)]
+BREAKDOWN_NAMES: list[JsonValue] = [*breakdown_names()]
+
+
 class FigureQuery(Schema):
-    metric: str
+    # The choices are published as enums; an unknown one is refused by the view with a 400 that
+    # says where to find the keys (pydantic's 422 would not).
+    metric: str = Field(json_schema_extra={"enum": METRIC_KEYS})
     grain: Literal["week", "month"] = "week"
-    breakdown: str = ""
-    unit: list[int] | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
+    breakdown: str = Field("", json_schema_extra={"enum": BREAKDOWN_NAMES})
+    unit: list[Id] | None = None
+    since: IsoDate | None = None
+    until: IsoDate | None = None
 
 
 class FigurePages(PageNumberPagination):

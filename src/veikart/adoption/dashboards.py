@@ -152,12 +152,12 @@ class Params:
 
 
 def _int(text: str | None) -> int | None:
-    if not text:
+    """A whole number from a query parameter, or None when there is none that a database
+    column could hold (ids beyond 64 bits, '²', thousands of digits are ignored, not a 500)."""
+    if not text or len(text) > 19 or not (text.isascii() and text.lstrip("-").isdecimal()):
         return None
-    try:
-        return int(text)
-    except ValueError:
-        return None
+    value = int(text)
+    return value if -(2**63) < value < 2**63 else None
 
 
 # --- Words and numbers ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 
 from veikart.agreements import selectors
 from veikart.agreements.models import AgreementVersion
+from veikart.api.params import Id
 from veikart.core.services import record_audit_event
 from veikart.organisations.selectors import get_unit_for_user
 
@@ -104,7 +105,7 @@ def _version(version: AgreementVersion) -> VersionOut:
 
 
 @router.get("/current", response=CurrentOut, summary="The working agreement in force")
-def current(request: HttpRequest, unit: int | None = None) -> CurrentOut:
+def current(request: HttpRequest, unit: Id | None = None) -> CurrentOut:
     """The organisation's agreement in force and the additions of the units that apply: to
     someone working in `unit` when given (a unit you may see), otherwise to you. `acknowledged`
     is your own status (null when you are not an employee, or with `unit`)."""
@@ -127,7 +128,7 @@ def current(request: HttpRequest, unit: int | None = None) -> CurrentOut:
     response=AcknowledgementsOut,
     summary="How many have acknowledged, per group",
 )
-def acknowledgements(request: HttpRequest, agreement: int | None = None) -> AcknowledgementsOut:
+def acknowledgements(request: HttpRequest, agreement: Id | None = None) -> AcknowledgementsOut:
     """Counts of people who have acknowledged the agreement in force (the organisation's, or
     the unit addition `agreement`), per unit subtree and former organisation that you may see.
     Groups smaller than `min_group_size`, and some others so that they cannot be subtracted

@@ -6,6 +6,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
+from veikart.api.params import Id, IsoDate
 from veikart.core.access import get_access
 from veikart.organisations import selectors
 from veikart.organisations.models import Employee, Unit
@@ -91,24 +92,24 @@ def organisation(request: HttpRequest) -> OrganisationOut:
 
 @router.get("/units", response=list[UnitOut], summary="Units you may see")
 @paginate(PageNumberPagination, page_size=500)
-def units(request: HttpRequest, date: dt.date | None = None) -> list[Unit]:
+def units(request: HttpRequest, date: IsoDate | None = None) -> list[Unit]:
     """Units visible to you; with `date`, only those that existed that day."""
     return list(selectors.get_units_for_user(request.user, on=date))
 
 
 @router.get("/units/{unit_id}", response=UnitOut, summary="One unit")
-def unit(request: HttpRequest, unit_id: int) -> Unit:
+def unit(request: HttpRequest, unit_id: Id) -> Unit:
     return selectors.get_unit_for_user(request.user, unit_id)
 
 
 @router.get("/employees", response=list[EmployeeOut], summary="Employees you may see")
 @paginate(PageNumberPagination, page_size=100)
-def employees(request: HttpRequest, date: dt.date | None = None) -> list[Employee]:
+def employees(request: HttpRequest, date: IsoDate | None = None) -> list[Employee]:
     """Employees employed on `date` (default today) that you may see."""
     day = date or timezone.localdate()
     return list(selectors.get_employees_for_user(request.user, on=day))
 
 
 @router.get("/employees/{employee_id}", response=EmployeeOut, summary="One employee")
-def employee(request: HttpRequest, employee_id: int) -> Employee:
+def employee(request: HttpRequest, employee_id: Id) -> Employee:
     return selectors.get_employee_for_user(request.user, employee_id)

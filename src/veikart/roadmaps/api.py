@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from veikart.api.params import Id
 from veikart.roadmaps import selectors
 from veikart.roadmaps.models import Initiative, Target
 from veikart.roadmaps.selectors import TargetState
@@ -20,14 +21,18 @@ class MilestoneOut(Schema):
     done: bool
 
 
-class DecisionOut(Schema):
+class InitiativeDecisionOut(Schema):
+    """A system decision an initiative depends on (the full one: /api/v1/systems/decisions)."""
+
     id: int
     system: str
     decision: str
     status: str
 
 
-class CourseOut(Schema):
+class InitiativeCourseOut(Schema):
+    """A course an initiative depends on (the full one: /api/v1/training/courses)."""
+
     id: int
     code: str
     title: str
@@ -46,8 +51,8 @@ class InitiativeOut(Schema):
     end: dt.date
     status: str
     milestones: list[MilestoneOut]
-    depends_on_decisions: list[DecisionOut]
-    depends_on_courses: list[CourseOut]
+    depends_on_decisions: list[InitiativeDecisionOut]
+    depends_on_courses: list[InitiativeCourseOut]
     target_ids: list[int]
 
 
@@ -112,11 +117,12 @@ def _initiative(i: Initiative) -> InitiativeOut:
             MilestoneOut(date=m.date, text=m.text, done=m.done) for m in i.milestones.all()
         ],
         depends_on_decisions=[
-            DecisionOut(id=d.pk, system=d.system_name, decision=d.kind, status=d.status)
+            InitiativeDecisionOut(id=d.pk, system=d.system_name, decision=d.kind, status=d.status)
             for d in i.depends_on_decisions.all()
         ],
         depends_on_courses=[
-            CourseOut(id=c.pk, code=c.code, title=c.title) for c in i.depends_on_courses.all()
+            InitiativeCourseOut(id=c.pk, code=c.code, title=c.title)
+            for c in i.depends_on_courses.all()
         ],
         target_ids=[t.pk for t in i.targets.all()],
     )
@@ -180,7 +186,7 @@ def initiatives(request: HttpRequest) -> list[InitiativeOut]:
 
 
 @router.get("/targets", response=list[TargetOut], summary="The roadmap's targets, live")
-def targets(request: HttpRequest, initiative: int | None = None) -> list[TargetOut]:
+def targets(request: HttpRequest, initiative: Id | None = None) -> list[TargetOut]:
     """Every target (or those of one `initiative`) with its status computed now from the
     adoption figures or the training plan: `met`, `on_track`, `at_risk`, `off_track`,
     `no_data`, or `hidden` (the figure it rests on covers too few people: no value is given).

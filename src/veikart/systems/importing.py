@@ -20,7 +20,6 @@ import functools
 import hashlib
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Literal
@@ -33,7 +32,13 @@ from django.utils.translation import gettext_lazy
 
 from veikart.organisations.importing.columns import detect_kind as detect_hr_kind
 from veikart.organisations.importing.plan import parse_date
-from veikart.organisations.importing.readers import UnreadableFile, _decode, cell_text
+from veikart.organisations.importing.readers import (
+    DAMAGED_WORKBOOK,
+    UnreadableFile,
+    _decode,
+    cell_text,
+    unreadable_workbook,
+)
 from veikart.organisations.models import FormerOrganisation, Organisation
 from veikart.systems.constants import (
     CATEGORY_WORDS,
@@ -55,6 +60,7 @@ from veikart.systems.validation import decision_errors
 TableKind = Literal["inventory", "decisions"]
 StrOrPromise = str | Promise
 MAX_TEXT = 200
+MAX_USERS = 10_000_000  # more than live in Norway: a larger number is a mistake
 
 
 @dataclass(frozen=True)
@@ -232,13 +238,9 @@ def _read_workbook(name: str, data: bytes) -> list[Table]:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise UnreadableFile(
-            _("%(file)s is not a readable Excel workbook (%(error)s). Save it again as .xlsx.")
-            % {"file": name, "error": exc}
-        ) from None
-    tables: list[Table] = []
-    first_headers: list[str] = []
+    except DAMAGED_WORKBOOK as exc:
+        raise unreadable_workbook(name, exc) from None
+    sheets: list[tuple[str, list[str] | None, list[tuple[int, list[str]]]]] = []
     try:
         for sheet in workbook.worksheets:
             headers: list[str] | None = None
@@ -251,15 +253,21 @@ def _read_workbook(name: str, data: bytes) -> list[Table]:
                     headers = cells
                     continue
                 rows.append((number, cells))
-            if headers is None:
-                continue
-            first_headers = first_headers or headers
-            # Other sheets (the matrix of Veikart's own export, notes) are not ours: skipped.
-            table = _classify(f"{name} › {sheet.title}", headers, rows, "row")
-            if table is not None:
-                tables.append(table)
+            sheets.append((sheet.title, headers, rows))
+    except DAMAGED_WORKBOOK as exc:
+        raise unreadable_workbook(name, exc) from None
     finally:
         workbook.close()
+    tables: list[Table] = []
+    first_headers: list[str] = []
+    for title, headers, rows in sheets:
+        if headers is None:
+            continue
+        first_headers = first_headers or headers
+        # Other sheets (the matrix of Veikart's own export, notes) are not ours: skipped.
+        table = _classify(f"{name} › {title}", headers, rows, "row")
+        if table is not None:
+            tables.append(table)
     if not tables:
         raise UnreadableFile(_not_a_systems_file(name, first_headers))
     return tables
@@ -618,13 +626,26 @@ class _Checker:
         text = re.sub(r"[\s\u00a0]", "", row.values["users"])
         if not text:
             return None
-        if not text.isdigit():
+        # isdecimal, not isdigit: "²" is a digit int() cannot read; ASCII: no "٣" or "１２".
+        if not (text.isascii() and text.isdecimal()):
             self.problem(
                 table,
                 row,
                 "users",
                 _("“%(value)s” is not a whole number of users (0 or more).")
-                % {"value": row.values["users"]},
+                % {"value": _clipped(row.values["users"])},
+            )
+            return None
+        if len(text) > len(str(MAX_USERS)) or int(text) > MAX_USERS:
+            self.problem(
+                table,
+                row,
+                "users",
+                _(
+                    "%(value)s users is more than Veikart accepts (at most %(max)d). Check the "
+                    "number, or leave the cell empty if it is not known."
+                )
+                % {"value": _clipped(text), "max": MAX_USERS},
             )
             return None
         return int(text)
@@ -1094,3 +1115,8 @@ def _shown(field_object: object, value: object) -> str:
     if isinstance(value, Decimal):
         return f"{value:.2f}".removesuffix(".00")
     return str(value)
+
+
+def _clipped(value: str, limit: int = 30) -> str:
+    """``value`` for a message: a cell of thousands of characters is cut short."""
+    return value if len(value) <= limit else value[:limit] + "…"

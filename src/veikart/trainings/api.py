@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from veikart.api.params import Id
 from veikart.core.access import Access, get_access
 from veikart.core.collation import sort_key
 from veikart.organisations.models import Employee
@@ -146,7 +147,7 @@ def courses(request: HttpRequest) -> list[CourseOut]:
 
 
 @router.get("/courses/{course_id}", response=CourseOut, summary="One course")
-def course(request: HttpRequest, course_id: int) -> CourseOut:
+def course(request: HttpRequest, course_id: Id) -> CourseOut:
     recommended = {
         c.pk for c in selectors.recommended_courses(request.user, today=timezone.localdate())
     }
@@ -154,7 +155,7 @@ def course(request: HttpRequest, course_id: int) -> CourseOut:
 
 
 @router.get("/sessions", response=list[SessionOut], summary="Sessions to come")
-def sessions(request: HttpRequest, course_id: int | None = None) -> list[SessionOut]:
+def sessions(request: HttpRequest, course_id: Id | None = None) -> list[SessionOut]:
     """Sessions that have not started, soonest first, with free seats and the length of the
     waiting list (never who is enrolled); cancelled ones are marked so."""
     found = selectors.with_seat_counts(
@@ -166,7 +167,7 @@ def sessions(request: HttpRequest, course_id: int | None = None) -> list[Session
 
 
 @router.get("/sessions/{session_id}", response=SessionOut, summary="One session")
-def session(request: HttpRequest, session_id: int) -> SessionOut:
+def session(request: HttpRequest, session_id: Id) -> SessionOut:
     return _session(selectors.get_session(session_id))
 
 
@@ -182,7 +183,7 @@ def my_enrolments(request: HttpRequest) -> list[EnrolmentOut]:
     response={200: EnrolmentOut, 409: RefusalOut},
     summary="Enrol myself in a session",
 )
-def enrol(request: HttpRequest, session_id: int) -> Status[EnrolmentOut | RefusalOut]:
+def enrol(request: HttpRequest, session_id: Id) -> Status[EnrolmentOut | RefusalOut]:
     """A seat, or the last place on the waiting list when the session is full (see `status`
     and `waiting_position`). Refused (409, with the reason) after the start, for a cancelled
     session, or without the course's prerequisite (`prerequisite_course_id`)."""
@@ -203,7 +204,7 @@ def enrol(request: HttpRequest, session_id: int) -> Status[EnrolmentOut | Refusa
     response={200: EnrolmentOut, 409: RefusalOut},
     summary="Cancel my seat or leave the waiting list",
 )
-def cancel(request: HttpRequest, enrolment_id: int) -> Status[EnrolmentOut | RefusalOut]:
+def cancel(request: HttpRequest, enrolment_id: Id) -> Status[EnrolmentOut | RefusalOut]:
     """Until 24 hours before the start for a seat (the seat goes to the first on the waiting
     list), until the start for a place on the waiting list; refused (409) after that."""
     enrolment = selectors.get_own_enrolment(request.user, enrolment_id)

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -175,17 +176,19 @@ def read_table(name: str, data: bytes) -> CsvTable:
 def _decode(name: str, data: bytes) -> str:
     """The text of a CSV file, decoded as the HR import decodes it (UTF-8 with or without BOM,
     else Windows-1252); a binary or mis-encoded file is refused with a message for the user."""
+    not_text = _(
+        "%(file)s is not a CSV file (it contains binary data or is not valid text). "
+        "Save the training records from Excel as CSV (semicolon separated) or as an "
+        ".xlsx workbook, and upload that file."
+    ) % {"file": name}
+    if b"\x00" in data[:4096]:
+        raise ValueError(not_text)
     try:
         return readers._decode(name, data)
-    except (readers.UnreadableFile, UnicodeDecodeError):
-        raise ValueError(
-            _(
-                "%(file)s is not a CSV file (it contains binary data or is not valid text). "
-                "Save the training records from Excel as CSV (semicolon separated) or as an "
-                ".xlsx workbook, and upload that file."
-            )
-            % {"file": name}
-        ) from None
+    except readers.UnreadableFile as exc:
+        if b"\x00" in data:  # a NUL further down: the reader's message names its line
+            raise ValueError(str(exc)) from None
+        raise ValueError(not_text) from None
 
 
 def _classify(
@@ -256,17 +259,10 @@ def _read_workbook(name: str, data: bytes) -> list[CsvTable]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
-        raise ValueError(
-            _(
-                "%(file)s cannot be read as an Excel workbook (%(error)s). Open it in Excel and "
-                "save it again as .xlsx, or export the sheets as CSV."
-            )
-            % {"file": name, "error": type(exc).__name__}
-        ) from None
-    tables: list[CsvTable] = []
+        raise ValueError(_unreadable_workbook(name, exc)) from None
+    sheets: list[tuple[str, list[str] | None, list[tuple[int, dict[str, str]]]]] = []
     try:
         for sheet in workbook.worksheets:
-            source = f"{name} [{sheet.title}]"
             headers: list[str] | None = None
             rows: list[tuple[int, dict[str, str]]] = []
             for number, record in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -282,13 +278,26 @@ def _read_workbook(name: str, data: bytes) -> list[CsvTable]:
                 if not any(cells):
                     continue
                 rows.append((number, dict(zip(headers, cells, strict=False))))
-            if headers is not None:
-                tables.append(_classify(source, headers, rows, sheet=True))
+            sheets.append((sheet.title, headers, rows))
+    except readers.DAMAGED_WORKBOOK as exc:  # a damaged sheet: broken XML or zip member
+        raise ValueError(_unreadable_workbook(name, exc)) from None
     finally:
         workbook.close()
+    tables = [
+        _classify(f"{name} [{title}]", headers, rows, sheet=True)
+        for title, headers, rows in sheets
+        if headers is not None
+    ]
     if not tables:
         raise ValueError(_("%(file)s has no sheets with data.") % {"file": name})
     return tables
+
+
+def _unreadable_workbook(name: str, exc: BaseException) -> str:
+    return _(
+        "%(file)s cannot be read as an Excel workbook (%(error)s). Open it in Excel and "
+        "save it again as .xlsx, or export the sheets as CSV."
+    ) % {"file": name, "error": type(exc).__name__}
 
 
 def build_plan(organisation: Organisation, tables: list[CsvTable]) -> TrainingPlan:
@@ -345,11 +354,22 @@ def _check_courses(plan: TrainingPlan, table: CsvTable) -> None:
                 _("unknown format %(value)r. Use klasserom, teams or e-læring.")
                 % {"value": values.get("format", "")},
             )
-        if not minutes.isdigit() or int(minutes) <= 0:
+        _check_lengths(add, values, Course, _COURSE_TEXT)
+        duration = _whole_number(minutes)
+        if duration is None or duration <= 0:
             add(
                 "varighet_minutter",
                 _("varighet_minutter must be a whole number of minutes above 0 (got %(value)r).")
-                % {"value": minutes},
+                % {"value": _clipped(minutes)},
+            )
+        elif duration > MAX_MINUTES:
+            add(
+                "varighet_minutter",
+                _(
+                    "varighet_minutter is %(value)s minutes, more than a course can last "
+                    "(at most %(max)d). Correct the duration."
+                )
+                % {"value": _clipped(minutes), "max": MAX_MINUTES},
             )
         if prerequisite and (prerequisite not in known or prerequisite == code):
             add(
@@ -370,11 +390,55 @@ def _check_courses(plan: TrainingPlan, table: CsvTable) -> None:
                 title=values["tittel"],
                 description=values.get("beskrivelse", ""),
                 format=form,
-                duration_minutes=int(minutes),
+                duration_minutes=duration or 0,
                 prerequisite_code=prerequisite,
                 audience=values.get("målgruppe", ""),
             )
         )
+
+
+# Realistic upper bounds (both far below PostgreSQL's integer limit): a larger number is a typo.
+MAX_MINUTES = 100_000  # about a year of working hours
+MAX_SEATS = 10_000  # more than any room or call holds; no limit is an empty kapasitet
+
+# The text columns of each file that are stored in a column of limited length: file column ->
+# model field (its max_length is the limit).
+_COURSE_TEXT = {"kode": "code", "tittel": "title", "målgruppe": "audience"}
+_SESSION_TEXT = {"id": "code", "sted": "location"}
+
+
+def _whole_number(text: str) -> int | None:
+    """``text`` as a whole number of ASCII digits (not "²", "٣" or "１２"); None if it is not
+    one. Only the first few digits are read: enough to tell any bound apart."""
+    if not (text.isascii() and text.isdecimal()):
+        return None
+    digits = text.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 12 else 10**12
+
+
+def _clipped(value: str, limit: int = 30) -> str:
+    """``value`` for a message: a cell of thousands of characters is cut short."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def _check_lengths(
+    add: Callable[[str, str], None],
+    values: dict[str, str],
+    model: type[Course] | type[Session],
+    columns: dict[str, str],
+) -> None:
+    for column, field_name in columns.items():
+        limit = getattr(model._meta.get_field(field_name), "max_length", None)
+        length = len(values.get(column, ""))
+        if limit is not None and length > limit:
+            add(
+                column,
+                _(
+                    "%(column)s is %(length)d characters long, more than the %(max)d that fit. "
+                    "Shorten it."
+                )
+                % {"column": column, "length": length, "max": limit},
+            )
 
 
 def _aware(value: str) -> dt.datetime | None:
@@ -432,14 +496,25 @@ def _check_sessions(plan: TrainingPlan, table: CsvTable) -> None:
                 )
                 % {"number": trainer},
             )
-        if capacity and (not capacity.isdigit() or int(capacity) <= 0):
+        _check_lengths(add, values, Session, _SESSION_TEXT)
+        seats = _whole_number(capacity) if capacity else None
+        if capacity and (seats is None or seats <= 0):
             add(
                 "kapasitet",
                 _(
                     "kapasitet must be a whole number of seats above 0, or empty for unlimited "
                     "(got %(value)r)."
                 )
-                % {"value": capacity},
+                % {"value": _clipped(capacity)},
+            )
+        elif seats is not None and seats > MAX_SEATS:
+            add(
+                "kapasitet",
+                _(
+                    "kapasitet is %(value)s seats, more than Veikart accepts (at most %(max)d). "
+                    "Correct the number, or leave kapasitet empty for unlimited seats."
+                )
+                % {"value": _clipped(capacity), "max": MAX_SEATS},
             )
         plan.problems.extend(problems.found)
         seen.setdefault(code, line)
@@ -453,7 +528,7 @@ def _check_sessions(plan: TrainingPlan, table: CsvTable) -> None:
                 ends_at=ends_at,
                 location=values.get("sted", ""),
                 trainer_number=trainer,
-                capacity=int(capacity) if capacity else None,
+                capacity=seats,
             )
         )
 

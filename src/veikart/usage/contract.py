@@ -9,7 +9,7 @@ anything is written — no UPN ever reaches the lake or a log.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -48,3 +48,5 @@ class ReportInfo:
 class ReadResult:
     info: ReportInfo
     batches: Iterator[pa.RecordBatch]  # canonical schema; iterate once; raises ReportError
+    # Releases the open file; call it when done, also when the batches were not all read.
+    close: Callable[[], None] = lambda: None

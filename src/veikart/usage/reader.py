@@ -161,7 +161,7 @@ def read_report(
     except BaseException:
         reader.close()
         raise
-    return ReadResult(info=info, batches=reader.batches(first))
+    return ReadResult(info=info, batches=reader.batches(first), close=reader.close)
 
 
 # --- before parsing ---------------------------------------------------------------------------
@@ -194,7 +194,22 @@ def _read_header(path: Path, file: str) -> list[str]:
         ) from None
     if text.startswith("ï»¿"):
         raise ReportError(_WINDOWS_1252, file=file, line=1)
-    headers = next(csv.reader([text.removeprefix("\ufeff")]), [])
+    if "\r" in text:
+        raise ReportError(
+            "the lines end in a carriage return alone (CR, as old Mac programs write them), "
+            "not in CRLF or LF; Microsoft 365 reports use CRLF — download the report again and "
+            "ingest it without opening and saving it in another program",
+            file=file,
+            line=1,
+        )
+    try:
+        headers = next(csv.reader([text.removeprefix("\ufeff")]), [])
+    except csv.Error as exc:
+        raise ReportError(
+            f"the header line cannot be read as CSV ({exc}); download the report again",
+            file=file,
+            line=1,
+        ) from None
     if not any(normalise_header(h) for h in headers):
         raise ReportError(
             "the first line is empty; a report starts with its header line "
@@ -332,9 +347,14 @@ class _Reader:
             self.bad_row = row
             return "error"
 
+        # The file is opened here and closed in close(): Arrow's reader does not close a file it
+        # opened itself when closed, only when garbage-collected, and an ingest of a thousand
+        # files then runs out of file descriptors.
+        self._source: pa.NativeFile | None = None
         try:
+            self._source = pa.OSFile(str(self.path))
             return pacsv.open_csv(
-                self.path,
+                self._source,
                 read_options=pacsv.ReadOptions(
                     skip_rows=1,  # the header line, read above
                     column_names=names,
@@ -352,6 +372,8 @@ class _Reader:
                 ),
             )
         except (pa.ArrowException, OSError) as exc:
+            if self._source is not None:
+                self._source.close()
             raise self._arrow_error(exc) from None
 
     def _blocks(self) -> Iterator[pa.RecordBatch]:
@@ -382,6 +404,8 @@ class _Reader:
 
     def close(self) -> None:
         self._stream.close()
+        if self._source is not None:
+            self._source.close()
 
     # -- the three steps: first batch, info, the rest
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import lzma
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,23 +114,63 @@ class _Pseudonymiser:
         return batch.set_column(index, pa.field("person", pa.string()), people)
 
 
-def expand_inputs(paths: list[Path], scratch: Path) -> Iterator[tuple[str, Path]]:
-    """(display name, file) for every file, folder member and zip member, in a stable order."""
+# What unpacking a damaged zip member raises: a bad CRC or header (BadZipFile), broken
+# compressed data (zlib.error, EOFError, LZMAError; OSError from bz2), an unsupported compression
+# method (NotImplementedError) or an encrypted member (RuntimeError).
+_DAMAGED_MEMBER: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    lzma.LZMAError,
+    OSError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+)
+
+
+def expand_inputs(paths: list[Path], scratch: Path) -> Iterator[tuple[str, Path | ReportError]]:
+    """(display name, file) for every file, folder member and zip member, in a stable order.
+
+    A zip archive or member that cannot be unpacked comes as (display name, the ReportError that
+    refuses it) instead of a file, so that it is refused like any other file that cannot be read.
+    """
     for path in paths:
         if path.is_dir():
             for member in sorted(p for p in path.rglob("*") if p.is_file()):
                 yield str(member.relative_to(path.parent)), member
         elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
+            try:
+                archive = zipfile.ZipFile(path)
+            except _DAMAGED_MEMBER as exc:
+                yield path.name, _damaged_zip(path.name, exc)
+                continue
+            with archive:
                 for number, info in enumerate(archive.infolist()):
                     if info.is_dir():
                         continue
+                    name = f"{path.name}/{info.filename}"
                     target = scratch / f"{number:06d}.csv"  # never a name from the archive
-                    with archive.open(info) as source, open(target, "wb") as sink:
-                        shutil.copyfileobj(source, sink)
-                    yield f"{path.name}/{info.filename}", target
+                    try:
+                        with archive.open(info) as source, open(target, "wb") as sink:
+                            shutil.copyfileobj(source, sink)
+                    except _DAMAGED_MEMBER as exc:
+                        target.unlink(missing_ok=True)
+                        yield name, _damaged_zip(name, exc)
+                        continue
+                    yield name, target
         else:
             yield path.name, path
+
+
+def _damaged_zip(name: str, exc: BaseException) -> ReportError:
+    reason = str(exc) or type(exc).__name__
+    return ReportError(
+        f"cannot be unpacked from the zip archive ({reason}); the archive is damaged or uses a "
+        "compression or encryption Veikart cannot read — download the reports again, or zip "
+        "them again without a password, and ingest that",
+        file=name,
+    )
 
 
 def _sha256(path: Path) -> str:
@@ -171,6 +213,10 @@ def ingest_paths(
             summary.files += 1
             if progress is not None:
                 progress(name)
+            if isinstance(path, ReportError):
+                record = IngestedFile(run=run, name=name[:500], sha256="")
+                _refuse(record, name, path, summary)
+                continue
             _ingest_one(
                 run, name, path, root, pseudonymiser, summary, today, report_dates.get(path)
             )
@@ -201,14 +247,16 @@ def _ingest_one(
     before = len(pseudonymiser.unmapped)
     try:
         result = read_report(path, name=name, today=today, report_date=report_date)
-        info = result.info
-        pseudonymiser.count_unmapped = not info.concealed
-        outcome = write_snapshot(root, info, result.batches, sha256=sha, transform=pseudonymiser)
+        try:
+            info = result.info
+            pseudonymiser.count_unmapped = not info.concealed
+            outcome = write_snapshot(
+                root, info, result.batches, sha256=sha, transform=pseudonymiser
+            )
+        finally:
+            result.close()  # also when the snapshot was unchanged and nothing was read
     except ReportError as exc:
-        record.status = IngestStatus.FAILED
-        record.message = str(exc)
-        record.save()
-        summary.failed.append((name, str(exc)))
+        _refuse(record, name, exc, summary)
         return
     record.status = outcome.status
     record.report = info.report
@@ -232,6 +280,13 @@ def _ingest_one(
     if day is not None:
         summary.first_day = min(filter(None, [summary.first_day, day]))
         summary.last_day = max(filter(None, [summary.last_day, day]))
+
+
+def _refuse(record: IngestedFile, name: str, exc: ReportError, summary: IngestSummary) -> None:
+    record.status = IngestStatus.FAILED
+    record.message = str(exc)
+    record.save()
+    summary.failed.append((name, str(exc)))
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from veikart.organisations.importing.readers import EntraExport, Table, UploadCo
 from veikart.organisations.models import (
     Assignment,
     Employee,
+    EmployeeIdentity,
     FormerOrganisation,
     Organisation,
     Unit,
@@ -175,14 +176,22 @@ class _RowReader:
             return ""
         return str(self.row.values[index]).strip()
 
+    def header(self, key: str) -> str:
+        return next(c.header for c in COLUMNS[self.table.kind or TableKind.UNITS] if c.key == key)
+
     def required(self, key: str) -> str:
         value = self.text(key)
         if not value:
-            header = next(
-                c.header for c in COLUMNS[self.table.kind or TableKind.UNITS] if c.key == key
-            )
-            self.problem(_("%(column)s is empty; it is required.") % {"column": header})
+            self.problem(_("%(column)s is empty; it is required.") % {"column": self.header(key)})
         return value
+
+    def fits(self, model: type[Unit] | type[Employee], values: dict[str, str]) -> None:
+        """A problem for each value longer than the field of ``model`` it is stored in (the
+        keys are the column keys, which are the field names)."""
+        for message in _length_problems(
+            model, {self.header(key): (key, value) for key, value in values.items()}
+        ):
+            self.problem(message)
 
     def date(self, key: str) -> dt.date | None:
         value = self.text(key)
@@ -202,6 +211,26 @@ class _RowReader:
         if value not in _FALSE:
             self.problem(_("%(value)r is not yes or no; write ja or nei.") % {"value": value})
         return False
+
+
+def _length_problems(
+    model: type[Unit] | type[Employee] | type[EmployeeIdentity],
+    values: dict[str, tuple[str, str]],
+) -> list[str]:
+    """A message for each value longer than the field of ``model`` it is stored in (PostgreSQL
+    would refuse it). ``values``: column or property as the file names it -> (field, value)."""
+    found = []
+    for column, (field_name, value) in values.items():
+        limit = getattr(model._meta.get_field(field_name), "max_length", None)
+        if limit is not None and len(value) > limit:
+            found.append(
+                _(
+                    "%(column)s is %(length)d characters long, more than the %(max)d that fit. "
+                    "Shorten it."
+                )
+                % {"column": column, "length": len(value), "max": limit}
+            )
+    return found
 
 
 def parse_date(value: str) -> dt.date | None:
@@ -342,6 +371,7 @@ def _read_units(
                 _("gyldig_til %(end)s is before gyldig_fra %(start)s.")
                 % {"end": valid_to.isoformat(), "start": valid_from.isoformat()}
             )
+        r.fits(Unit, {"code": code, "name": name})
         if r.failed:
             continue
         plan.units.append(
@@ -393,6 +423,22 @@ def _read_employees(
                 _("end date %(end)s is before start date %(start)s.")
                 % {"end": end.isoformat(), "start": start.isoformat()}
             )
+        r.fits(
+            Employee,
+            {
+                "employee_number": number,
+                "given_name": given,
+                "family_name": family,
+                "upn": upn,
+                "email": "" if email == upn else email,  # an empty epost is the upn: said once
+                "title": r.text("title"),
+            },
+        )
+        for old in previous:
+            for message in _length_problems(
+                EmployeeIdentity, {r.header("previous_upns"): ("upn", old)}
+            ):
+                r.problem(message)
         if r.failed:
             continue
         plan.employees.append(
@@ -484,6 +530,23 @@ def _read_entra(
             )
         company = str(data.get("companyName") or "").strip()
         former_match = former.get(company.casefold()) if company else None
+        email = str(data.get("mail") or "").strip().lower() or upn
+        title = str(data.get("jobTitle") or "").strip()
+        too_long = _length_problems(
+            Employee,
+            {
+                "employeeId": ("employee_number", number),
+                "givenName": ("given_name", given),
+                "surname": ("family_name", family),
+                "userPrincipalName": ("upn", upn),
+                "mail": ("email", "" if email == upn else email),
+                "jobTitle": ("title", title),
+            },
+        )
+        for message in too_long:
+            problem(message)
+        if too_long:
+            continue
         plan.employees.append(
             EmployeeRecord(
                 export.source,
@@ -492,8 +555,8 @@ def _read_entra(
                 given,
                 family,
                 upn,
-                str(data.get("mail") or "").strip().lower() or upn,
-                str(data.get("jobTitle") or "").strip(),
+                email,
+                title,
                 next(iter(codes)),
                 number in managers,
                 manager_number,

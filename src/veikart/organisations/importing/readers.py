@@ -11,8 +11,10 @@ import datetime as dt
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from django.utils.translation import gettext as _
 
@@ -104,7 +106,7 @@ def _decode(name: str, data: bytes) -> str:
             raise UnreadableFile(
                 _(
                     "%(file)s, line %(line)d: the file is marked as UTF-8 but is not UTF-8 "
-                    "there (it mixes two encodings). Save it again as \"CSV UTF-8\" and import "
+                    "there (it mixes two encodings). Save it again as “CSV UTF-8” and import "
                     "that file."
                 )
                 % {"file": name, "line": _line_of(data, 3 + exc.start)}
@@ -168,17 +170,40 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+# What openpyxl raises for a damaged workbook: a broken zip container or member (BadZipFile,
+# zlib.error, EOFError), malformed or unexpected XML (ParseError, and KeyError, ValueError,
+# TypeError, AttributeError or IndexError from the parts it expected but did not find).
+DAMAGED_WORKBOOK: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    ParseError,
+    KeyError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    OSError,
+    NotImplementedError,
+)
+
+
+def unreadable_workbook(name: str, exc: BaseException) -> UnreadableFile:
+    """The refusal of a workbook openpyxl cannot open or read (``exc``: what it raised)."""
+    return UnreadableFile(
+        _("%(file)s is not a readable Excel workbook (%(error)s). Save it again as .xlsx.")
+        % {"file": name, "error": str(exc) or type(exc).__name__}
+    )
+
+
 def _read_xlsx(name: str, data: bytes) -> list[UploadContent]:
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise UnreadableFile(
-            _("%(file)s is not a readable Excel workbook (%(error)s). Save it again as .xlsx.")
-            % {"file": name, "error": exc}
-        ) from None
-    tables: list[UploadContent] = []
+    except DAMAGED_WORKBOOK as exc:
+        raise unreadable_workbook(name, exc) from None
+    sheets: list[tuple[str, list[str] | None, list[Row]]] = []
     try:
         for sheet in workbook.worksheets:
             headers: list[str] | None = None
@@ -191,16 +216,21 @@ def _read_xlsx(name: str, data: bytes) -> list[UploadContent]:
                     headers = cells
                     continue
                 rows.append(Row(number, tuple(cells)))
-            if headers is None:
-                continue
-            kind = detect_kind(headers) or SHEET_NAMES.get(sheet.title.strip().casefold())
-            if kind is None:
-                if len(workbook.worksheets) == 1:
-                    raise UnreadableFile(_not_hr_export(name))
-                continue  # other sheets (notes, pivot tables) are not ours
-            tables.append(Table(f"{name} › {sheet.title}", headers, rows, kind, "row"))
+            sheets.append((sheet.title, headers, rows))
+    except DAMAGED_WORKBOOK as exc:
+        raise unreadable_workbook(name, exc) from None
     finally:
         workbook.close()
+    tables: list[UploadContent] = []
+    for title, headers, rows in sheets:
+        if headers is None:
+            continue
+        kind = detect_kind(headers) or SHEET_NAMES.get(title.strip().casefold())
+        if kind is None:
+            if len(sheets) == 1:
+                raise UnreadableFile(_not_hr_export(name))
+            continue  # other sheets (notes, pivot tables) are not ours
+        tables.append(Table(f"{name} › {title}", headers, rows, kind, "row"))
     if not tables:
         raise UnreadableFile(_not_hr_export(name))
     return tables
@@ -214,12 +244,38 @@ def _read_entra_json(name: str, text: str) -> EntraExport:
             _("%(file)s is not valid JSON (line %(line)d: %(error)s).")
             % {"file": name, "line": exc.lineno, "error": exc.msg}
         ) from None
+    except RecursionError:
+        raise UnreadableFile(_not_entra_export(name)) from None
+    if "\\u0000" in text and _holds_nul(payload):
+        raise UnreadableFile(
+            _(
+                "%(file)s contains a NUL character (\\u0000), which Veikart cannot store. "
+                "Export the users again and import that file."
+            )
+            % {"file": name}
+        )
     users = payload.get("value") if isinstance(payload, dict) else payload
     if not isinstance(users, list) or not all(isinstance(u, dict) for u in users):
         raise UnreadableFile(_not_entra_export(name))
     if users and not any("userPrincipalName" in u for u in users):
         raise UnreadableFile(_not_entra_export(name))
     return EntraExport(name, [EntraUser(i, u) for i, u in enumerate(users, start=1)])
+
+
+def _holds_nul(payload: object) -> bool:
+    """Whether a string (or key) anywhere in the JSON ``payload`` holds a NUL character."""
+    pending = [payload]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def _not_hr_export(name: str) -> str:
