@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.conftest import check_accessibility, new_context, sign_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -26,9 +26,7 @@ def open_as(browser: Browser, live_server: Any) -> Iterator[Callable[[str], Page
     contexts: list[BrowserContext] = []
 
     def open_page(username: str) -> Page:
-        # bypass_csp: axe is injected as an inline script, which the policy (rightly) forbids.
-        context = browser.new_context(locale="nb-NO", bypass_csp=True)
-        context.set_default_timeout(10_000)
+        context = new_context(browser)
         contexts.append(context)
         page = context.new_page()
         sign_in(page, live_server.url, username)

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.conftest import check_accessibility, new_context, sign_in
 from tests.competence.conftest import add_people, employee_pk, respond
 
 if TYPE_CHECKING:
@@ -36,8 +36,7 @@ def open_as(browser: Browser, live_server: Any) -> Iterator[Callable[[str], Page
     contexts: list[BrowserContext] = []
 
     def open_page(username: str) -> Page:
-        context = browser.new_context(locale="nb-NO", bypass_csp=True)
-        context.set_default_timeout(10_000)
+        context = new_context(browser)
         contexts.append(context)
         page = context.new_page()
         sign_in(page, live_server.url, username)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.conftest import check_accessibility, new_context, sign_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -33,10 +33,7 @@ def open_as(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]]
     contexts: list[BrowserContext] = []
 
     def open_page(username: str, **options: Any) -> Page:
-        context = browser.new_context(
-            locale="nb-NO", bypass_csp=True, accept_downloads=True, **options
-        )
-        context.set_default_timeout(10_000)
+        context = new_context(browser, accept_downloads=True, **options)
         contexts.append(context)
         page = context.new_page()
         sign_in(page, live_server.url, username)

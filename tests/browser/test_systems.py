@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.conftest import TIMEOUT_MS, check_accessibility, sign_in
+from tests.browser.conftest import check_accessibility, new_context, sign_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -25,9 +25,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A Norwegian browser page; the CSP is bypassed only so that axe can be injected."""
-    context = browser.new_context(locale="nb-NO", bypass_csp=True, accept_downloads=True)
-    context.set_default_timeout(TIMEOUT_MS)
+    """A Norwegian browser page that may download files."""
+    context = new_context(browser, accept_downloads=True)
     try:
         yield context.new_page()
     finally:

@@ -18,7 +18,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.conftest import check_accessibility, new_context, sign_in
 from tests.trainings.conftest import OSLO, link_per_as_trainer, sign_in_as
 
 if TYPE_CHECKING:
@@ -68,8 +68,7 @@ def open_as(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]]
     contexts: list[BrowserContext] = []
 
     def open_page(username: str, **options: Any) -> Page:
-        context = browser.new_context(locale="nb-NO", bypass_csp=True, **options)
-        context.set_default_timeout(10_000)
+        context = new_context(browser, **options)
         contexts.append(context)
         page = context.new_page()
         sign_in(page, live_server.url, username)
