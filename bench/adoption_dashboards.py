@@ -725,6 +725,23 @@ def report(veikart: dict[str, Any] | None, pandas_: dict[str, Any] | None) -> No
     print()
 
 
+def prepare_data(out: Path, people: int, weeks: int, postgres: str | None) -> str:
+    """Generate the lake into ``out`` unless it holds this scale already (refuse another scale);
+    the URL of the database the figures go in (SQLite in ``out``, or one on ``postgres``)."""
+    scale = {"people": people, "weeks": weeks}
+    scale_file = out / "scale.json"
+    if scale_file.exists() and json.loads(scale_file.read_text()) != scale:
+        raise SystemExit(f"{out} holds data of another scale: {scale_file.read_text()}")
+    if not (out / "people.parquet").exists():
+        started = time.perf_counter()
+        generate(out, people, weeks)
+        scale_file.write_text(json.dumps(scale))
+        print(f"generated the lake in {time.perf_counter() - started:.1f} s")
+    if postgres:
+        return _postgres_database(postgres, f"veikart_bench_dash_{people}x{weeks}")
+    return f"sqlite:///{out / 'veikart.sqlite3'}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=50_000)
@@ -762,21 +779,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="veikart-bench-") as scratch:
         out = args.dir or Path(scratch)
         out.mkdir(parents=True, exist_ok=True)
-        scale = {"people": args.people, "weeks": args.weeks}
-        scale_file = out / "scale.json"
-        if scale_file.exists() and json.loads(scale_file.read_text()) != scale:
-            raise SystemExit(f"{out} holds data of another scale: {scale_file.read_text()}")
-        if not (out / "people.parquet").exists():
-            started = time.perf_counter()
-            generate(out, args.people, args.weeks)
-            scale_file.write_text(json.dumps(scale))
-            print(f"generated the lake in {time.perf_counter() - started:.1f} s")
-        if args.postgres:
-            database_url = _postgres_database(
-                args.postgres, f"veikart_bench_dash_{args.people}x{args.weeks}"
-            )
-        else:
-            database_url = f"sqlite:///{out / 'veikart.sqlite3'}"
+        database_url = prepare_data(out, args.people, args.weeks, args.postgres)
         print(
             f"{args.people:,} people × {args.weeks} weeks, {len(_units()):,} units; {_machine()}; "
             f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average "

@@ -59,7 +59,6 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 
 import adoption_dashboards as dashboards  # the database builder, shared
-from adoption_engine import generate  # the lake and people, as adoption_dashboards makes them
 
 ROOT = Path(__file__).resolve().parents[1]
 VEIKART = str(Path(sys.executable).with_name("veikart"))
@@ -390,21 +389,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="veikart-load-") as scratch:
         out: Path = args.dir or Path(scratch)
         out.mkdir(parents=True, exist_ok=True)
-        scale = {"people": args.people, "weeks": args.weeks}
-        scale_file = out / "scale.json"
-        if scale_file.exists() and json.loads(scale_file.read_text()) != scale:
-            raise SystemExit(f"{out} holds data of another scale: {scale_file.read_text()}")
-        if not (out / "people.parquet").exists():
-            started = time.perf_counter()
-            generate(out, args.people, args.weeks)
-            scale_file.write_text(json.dumps(scale))
-            print(f"generated the lake in {time.perf_counter() - started:.1f} s")
-        if args.postgres:
-            database_url = dashboards._postgres_database(
-                args.postgres, f"veikart_bench_dash_{args.people}x{args.weeks}"
-            )
-        else:
-            database_url = f"sqlite:///{out / 'veikart.sqlite3'}"
+        database_url = dashboards.prepare_data(out, args.people, args.weeks, args.postgres)
         build_args = argparse.Namespace(
             people=args.people,
             weeks=args.weeks,

@@ -25,13 +25,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from veikart.adoption import dashboards
 from veikart.adoption.engine.registry import REGISTRY
 from veikart.core import pdf
+from veikart.core.workbook import TOP, header_row
 from veikart.roadmaps.constants import Status
 from veikart.roadmaps.selectors import short_date
 from veikart.roadmaps.status_report import (
@@ -48,9 +48,6 @@ PDF_CONTENT_TYPE = "application/pdf"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("pdf", "xlsx")
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1E4B7A")
-TOP = Alignment(vertical="top", wrap_text=True)
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 DATE_FORMAT = "dd.mm.yyyy"
 COUNT_FORMAT = "#,##0"
@@ -875,20 +872,8 @@ def _put(sheet: Worksheet, row: int, column: int, cell: Cell) -> None:
     target.alignment = TOP
 
 
-def _header(sheet: Worksheet, labels: Sequence[str], widths: Sequence[int]) -> None:
-    for index, (label, width) in enumerate(zip(labels, widths, strict=True), start=1):
-        cell = sheet.cell(row=1, column=index, value=label)
-        cell.data_type = "s"
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = TOP
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "B2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(labels))}1"
-
-
 def _grid_sheet(sheet: Worksheet, grid: Grid) -> None:
-    _header(sheet, [c.label for c in grid.columns], [c.width for c in grid.columns])
+    header_row(sheet, [c.label for c in grid.columns], [c.width for c in grid.columns])
     for r, row in enumerate(grid.rows, start=2):
         for c, cell in enumerate(row, start=1):
             _put(sheet, r, c, cell)
@@ -911,7 +896,7 @@ def render_xlsx(report: StatusReport) -> bytes:
     about.column_dimensions["B"].width = 100
 
     sheet = workbook.create_sheet(_sheet_name(_("Summary"), taken))
-    _header(
+    header_row(
         sheet,
         [_("Part"), _("What"), _("Figure"), _("Status or change")],
         [30, 44, 60, 30],
@@ -929,7 +914,7 @@ def render_xlsx(report: StatusReport) -> bytes:
             _grid_sheet(workbook.create_sheet(_sheet_name(grid.sheet, taken)), grid)
         if not section.grids:
             lone = workbook.create_sheet(_sheet_name(section.title, taken))
-            _header(lone, [section.title], [100])
+            header_row(lone, [section.title], [100])
             for r, text in enumerate(section.paragraphs, start=2):
                 _put(lone, r, 1, Cell(text))
     workbook.properties.title = title()

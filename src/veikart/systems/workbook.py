@@ -12,19 +12,16 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from veikart.core.workbook import TOP, header_row
 from veikart.systems.constants import DecisionKind, DpaStatus
 from veikart.systems.importing import DECISION_COLUMNS, INVENTORY_COLUMNS
 from veikart.systems.models import Decision, System
 from veikart.systems.selectors import Matrix
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1E4B7A")
 WARNING_FILL = PatternFill("solid", fgColor="FCE8B2")
-TOP = Alignment(vertical="top", wrap_text=True)
 
 
 def decision_words(decision: Decision | None) -> str:
@@ -62,18 +59,6 @@ def matrix_workbook(
     return out.getvalue()
 
 
-def _header(sheet: Worksheet, headers: list[str], widths: list[int]) -> None:
-    sheet.append(headers)
-    for index, width in enumerate(widths, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = TOP
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "B2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}1"
-
-
 def _matrix_sheet(sheet: Worksheet, matrix: Matrix) -> None:
     organisation = matrix.organisation.name if matrix.organisation else _("Merged organisation")
     headers = [
@@ -82,7 +67,7 @@ def _matrix_sheet(sheet: Worksheet, matrix: Matrix) -> None:
         str(_("%(organisation)s (merged)") % {"organisation": organisation}),
         str(_("Decision needed")),
     ]
-    _header(sheet, headers, [30, *[48 for _f in matrix.formers], 48, 40])
+    header_row(sheet, headers, [30, *[48 for _f in matrix.formers], 48, 40])
     for row in matrix.rows:
         merged = []
         for entry in row.merged:
@@ -112,7 +97,7 @@ def _matrix_sheet(sheet: Worksheet, matrix: Matrix) -> None:
 
 def _inventory_sheet(sheet: Worksheet, matrix: Matrix, systems: Sequence[System]) -> None:
     headers = [str(c.label) for c in INVENTORY_COLUMNS]
-    _header(sheet, headers, [26, 40, 22, 26, 10, 26, 14, 16, 16, 60, 12])
+    header_row(sheet, headers, [26, 40, 22, 26, 10, 26, 14, 16, 16, 60, 12])
     merged = matrix.organisation.name if matrix.organisation else ""
     for system in systems:
         sheet.append(
@@ -136,7 +121,7 @@ def _inventory_sheet(sheet: Worksheet, matrix: Matrix, systems: Sequence[System]
 
 def _decision_sheet(sheet: Worksheet, decisions: Sequence[Decision]) -> None:
     headers = [str(c.label) for c in DECISION_COLUMNS]
-    _header(sheet, headers, [40, 26, 40, 70, 26, 14, 14, 60])
+    header_row(sheet, headers, [40, 26, 40, 70, 26, 14, 14, 60])
     for decision in decisions:
         system = decision.systems.all()[0] if decision.systems.all() else None
         milestone = decision.milestone_text
