@@ -15,11 +15,9 @@ The world (MIN_GROUP_SIZE 5, report day 20.03.2020), over the personas' 7 employ
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import io
 import re
-import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -36,6 +34,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from tests.adoption.factories import figure
 from tests.conftest import PASSWORD, Org
+from tests.pdftext import pdf_text as shown_text
 from tests.roadmaps.conftest import client_for, make_target, plant
 from veikart.adoption.models import Figure
 from veikart.core.constants import Role
@@ -72,22 +71,7 @@ def nb(text: str) -> str:
 
 
 def pdf_text(data: bytes) -> str:
-    """The text shown by a PDF's content streams, read independently of the writer (as in
-    tests/trainings/test_documents.py), with escaped characters decoded."""
-    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
-    shown = []
-    pattern = rb"/Filter \[ /ASCII85Decode /FlateDecode \][^>]*>>\s*stream\r?\n(.*?)endstream"
-    for match in re.finditer(pattern, data, flags=re.S):
-        encoded = match.group(1).strip().removeprefix(b"<~").removesuffix(b"~>")
-        body = zlib.decompress(base64.a85decode(encoded))
-        for string in re.findall(rb"\((.*?)(?<!\\)\)\s*Tj", body):
-            unescaped = re.sub(
-                rb"\\([0-7]{1,3}|.)",
-                lambda m: bytes([int(m.group(1), 8)]) if m.group(1).isdigit() else m.group(1),
-                string,
-            )
-            shown.append(unescaped.decode("cp1252"))
-    return nb(" ".join(shown))
+    return nb(shown_text(data))
 
 
 def _systems(organisation: Organisation) -> None:

@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import re
-import zlib
-
+from tests.pdftext import pdf_text
 from tests.trainings.web import World, enrol, person, signed_in
 from veikart.trainings.constants import EnrolmentStatus
 from veikart.trainings.models import Enrolment
-
-
-def pdf_text(data: bytes) -> str:
-    """The text shown by a PDF's content streams, read independently of the writer: every
-    stream inflated if compressed, then the strings of its text operators."""
-    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
-    shown = []
-    pattern = rb"/Filter \[ /ASCII85Decode /FlateDecode \][^>]*>>\s*stream\r?\n(.*?)endstream"
-    for match in re.finditer(pattern, data, flags=re.S):
-        encoded = match.group(1).strip().removeprefix(b"<~").removesuffix(b"~>")
-        body = zlib.decompress(base64.a85decode(encoded))
-        for string in re.findall(rb"\((.*?)(?<!\\)\)\s*Tj", body):
-            shown.append(string.decode("latin-1"))
-    return " ".join(shown)
 
 
 def test_the_trainer_prints_the_roster_of_his_session(world: World) -> None:
