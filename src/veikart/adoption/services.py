@@ -227,6 +227,7 @@ def compute_figures(
         run.finished_at = timezone.now()
         run.summary = summary.as_dict()
         run.save(update_fields=["finished_at", "summary"])
+    _refresh_statistics(full=everything)
     record_audit_event(
         actor, "adoption.compute", target=f"compute-run:{run.pk}", detail=run.summary
     )
@@ -364,6 +365,24 @@ def _store(rows: list[FigureRow]) -> None:
         for start in range(0, len(rows), 5000):
             batch = [(*row[:2], adapt(row[2]), *row[3:]) for row in rows[start : start + 5000]]
             cursor.executemany(sql, batch)
+
+
+def _refresh_statistics(*, full: bool) -> None:
+    """Let the database's query planner know the figure table as it now is.
+
+    Without statistics SQLite picks between the figure table's two indexes by their shape alone
+    and reads a whole breakdown of every unit where one unit's rows were asked for (a unit page
+    took 0.5 s instead of 0.14 s at 50,000 employees). SQLite samples a few hundred rows per
+    index (milliseconds); PostgreSQL samples on its own schedule (autovacuum), so it is asked
+    only after a full recompute has replaced the table.
+    """
+    table = connection.ops.quote_name(Figure._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit = 400")
+            cursor.execute(f"ANALYZE {table}")
+        elif full and connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {table}")
 
 
 def _sort_key(key: CellKey) -> tuple[dt.date, str, int, str]:
