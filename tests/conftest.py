@@ -51,6 +51,17 @@ def default_language() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: pages kept by an earlier test (whose database was
+    rolled back) must not be served to this one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def own_lake(settings: object, tmp_path: Path) -> Path:
     """Each test its own usage lake: ingest and compute read and write it."""
     lake = tmp_path / "lake"

@@ -31,6 +31,7 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from veikart.adoption import charts, selectors
+from veikart.adoption.cache import cached_page
 from veikart.adoption.engine.registry import REGISTRY, Metric
 from veikart.adoption.models import Grain
 from veikart.adoption.people import NEVER, NOT_YET, TRAINED
@@ -922,6 +923,7 @@ class OverviewPage:
         return tables_of(self.metrics_table, self.spark_table, self.trend)
 
 
+@cached_page
 def overview(who: Access, params: Params) -> OverviewPage:
     grain, chosen = params.grain, params.metric_def
     period = latest(grain)
@@ -1124,6 +1126,7 @@ class UnitPage:
         return tables_of(self.chart, *(g.chart for g in self.groups), self.children)
 
 
+@cached_page
 def unit_page(who: Access, params: Params) -> UnitPage:
     if params.unit is None:
         raise Http404("No unit chosen")
@@ -1374,6 +1377,7 @@ class ComparePage:
         return tables_of(self.table)
 
 
+@cached_page
 def compare(who: Access, params: Params) -> ComparePage:
     if not selectors.sees_adoption(who):
         raise selectors.NotAllowed
@@ -1485,6 +1489,7 @@ class FormerPage:
         return tables_of(self.chart)
 
 
+@cached_page
 def former(who: Access, params: Params) -> FormerPage:
     if not selectors.sees_adoption(who):
         raise selectors.NotAllowed
@@ -1641,6 +1646,7 @@ def leaders_params(params: Params) -> Params:
     return params
 
 
+@cached_page
 def leaders(who: Access, params: Params) -> LeadersPage:
     if not selectors.sees_adoption(who):
         raise selectors.NotAllowed
@@ -1875,6 +1881,7 @@ class HelpPage:
         return tables_of(self.chart, self.slowest)
 
 
+@cached_page
 def where_help_is_needed(who: Access, params: Params) -> HelpPage:
     if not selectors.sees_adoption(who):
         raise selectors.NotAllowed

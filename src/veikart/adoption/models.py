@@ -22,13 +22,19 @@ class Grain(models.TextChoices):
 
 
 class Figure(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # No single-column indexes on the two keys: the indexes below lead with them, and every
+    # index costs time when a compute stores millions of figures.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     grain = models.CharField(max_length=5, choices=Grain.choices)
     period = models.DateField()  # the Monday of the ISO week, or the 1st of the month
     # The groups, joined by "+": "" (the whole organisation), "unit_subtree", "former_org",
     # "unit_subtree+is_leader", … (veikart.adoption.engine.privacy.BREAKDOWNS).
     breakdown = models.CharField(max_length=60)
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, related_name="+")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
     attribute = models.CharField(max_length=100, blank=True)  # the non-unit group's value
     n = models.PositiveIntegerField()
     visible = models.BooleanField()

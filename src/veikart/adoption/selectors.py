@@ -56,7 +56,10 @@ def figures_for_user(who: AnyUser | Access | None) -> QuerySet[Figure]:
     access = _access(who)
     # The organisation is always named: it leads the index every dashboard query uses (without
     # it SQLite scans millions of figures at a large municipality's scale).
-    figures = Figure.objects.filter(organisation_id=_organisation_id())
+    organisation = _organisation_id()
+    if organisation is None:
+        return Figure.objects.none()
+    figures = Figure.objects.filter(organisation_id=organisation)
     if access.organisation_wide:
         return figures
     if not access.unit_paths:
@@ -118,8 +121,11 @@ def series(
 
 def latest_period(grain: str = Grain.WEEK) -> dt.date | None:
     """The last period with figures."""
+    organisation = _organisation_id()
+    if organisation is None:
+        return None
     return (
-        Figure.objects.filter(organisation_id=_organisation_id(), grain=grain, breakdown="")
+        Figure.objects.filter(organisation_id=organisation, grain=grain, breakdown="")
         .order_by("-period")
         .values_list("period", flat=True)
         .first()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import time
 from collections.abc import Callable, Iterable
@@ -173,7 +174,7 @@ def compute_figures(
     k = settings.MIN_GROUP_SIZE
     _say(progress, "privacy plan")
     plans = plan_suppression(subset, k=k)
-    figures: list[FigureRow] = []
+    figures: list[FigureColumns] = []
     periods: dict[Grain, list[dt.date]] = {
         "week": sorted(store_weeks),
         "month": sorted(store_months),
@@ -184,15 +185,17 @@ def compute_figures(
     )
     for grain, wanted in periods.items():
         _say(progress, f"{grain}: {results[grain].num_rows} values to figures")
-        figures += _figures(organisation, grain, results[grain], plans[grain], set(wanted))
-    _say(progress, f"storing {len(figures)} figures")
-    hidden = sum(1 for row in figures if not row[7])
+        figures.append(_figures(results[grain], plans[grain], grain, set(wanted)))
+    count = sum(len(f) for f in figures)
+    _say(progress, f"storing {count} figures")
+    hidden = sum(f.hidden for f in figures)
     with transaction.atomic():
         for grain, wanted in periods.items():
             Figure.objects.filter(
                 organisation=organisation, grain=grain, period__in=wanted
             ).delete()
-        _store(figures)
+        for grain_figures in figures:
+            _store(organisation, grain_figures)
         # Purged weeks keep their watermark (their figures stay); a week's people fingerprint is
         # the one the figures were computed from.
         weeks_state = {
@@ -220,7 +223,7 @@ def compute_figures(
             everything,
             len(store_weeks),
             len(store_months),
-            len(figures),
+            count,
             hidden,
             round(time.perf_counter() - started, 3),
         )
@@ -291,8 +294,6 @@ def _people_fingerprints(people: pa.Table) -> dict[dt.date, str]:
     return {row[0]: f"{row[1]}:{row[2]}" for row in rows}
 
 
-CellKey = tuple[dt.date, str, int | None, str]
-FigureRow = tuple[int, str, dt.date, str, int | None, str, int, bool, str]
 _FIGURE_COLUMNS = (
     "organisation_id",
     "grain",
@@ -307,63 +308,112 @@ _FIGURE_COLUMNS = (
 _KEY_COLUMNS = ("period", "breakdown", "unit_subtree", "attribute")
 
 
-def _figures(
-    organisation: Organisation,
-    grain: str,
-    result: pa.Table,
-    plan: pa.Table,
-    wanted: set[dt.date],
-) -> list[FigureRow]:
+@dataclass(frozen=True)
+class FigureColumns:
+    """The figures of one grain, column by column, sorted by period, breakdown, unit and
+    attribute: what :func:`_store` writes (one row per group)."""
+
+    grain: str
+    period: pa.Array  # date32
+    breakdown: list[str]
+    unit: list[int | None]
+    attribute: list[str]
+    n: list[int]
+    visible: list[bool]
+    values: list[str]  # JSON text, "{}" for a hidden figure
+
+    def __len__(self) -> int:
+        return len(self.n)
+
+    @property
+    def hidden(self) -> int:
+        return self.visible.count(False)
+
+
+def _figures(result: pa.Table, plan: pa.Table, grain: str, wanted: set[dt.date]) -> FigureColumns:
     """Figures of the wanted periods: the engine's values (one row per group, a column per
-    metric) where the plan shows the group."""
-    visible: dict[CellKey, tuple[int, bool]] = {}
-    for row in plan.to_pylist():
-        if row["period"] in wanted:
-            key = (row["period"], row["breakdown"], row["unit_subtree"], row["attribute"] or "")
-            visible[key] = (row["n"], row["visible"])
-    result = result.filter(
-        pc.is_in(result["period"], value_set=pa.array(sorted(wanted), pa.date32()))
-    )
+    metric) where the plan shows the group, matched to the plan by a hash join rather than row
+    by row (2.4 million groups at 50,000 employees)."""
+    periods = pa.array(sorted(wanted), pa.date32())
+    result = _keyed(result.filter(pc.is_in(result["period"], value_set=periods)))
+    plan = _keyed(plan.filter(pc.is_in(plan["period"], value_set=periods)))
+    keys = ["period", "breakdown", "unit_key", "attribute_key"]
+    plan = plan.select([*keys, "n", "visible"]).rename_columns([*keys, "plan_n", "visible"])
+    joined = result.join(plan, keys=keys, join_type="left outer", use_threads=False)
+    planned_n = joined["plan_n"]
+    disagree = pc.or_kleene(pc.is_null(planned_n), pc.not_equal(planned_n, joined["n"]))
+    if pc.any(disagree).as_py():
+        first = joined.filter(disagree).slice(0, 1).to_pylist()[0]
+        raise RuntimeError(
+            "the privacy plan and the engine disagree about the group "
+            f"{tuple(first[k] for k in _KEY_COLUMNS)} (engine n={first['n']}, "
+            f"plan n={first['plan_n']}); nothing was stored"
+        )
+    sort_keys = ("period", "breakdown", "unit_key", "attribute_key")
+    order = pc.sort_indices(joined, sort_keys=[(k, "ascending") for k in sort_keys])
+    joined = joined.take(order)
+    visible = joined["visible"].to_pylist()
     metrics = sorted(REGISTRY)
-    columns = {name: result.column(name).to_pylist() for name in (*_KEY_COLUMNS, "n")}
-    values = [result.column(key).to_pylist() for key in metrics]
-    cells: dict[CellKey, tuple[int, dict[str, float | None]]] = {}
-    for i, period in enumerate(columns["period"]):
-        key = (
-            period,
-            columns["breakdown"][i],
-            columns["unit_subtree"][i],
-            columns["attribute"][i] or "",
-        )
-        cells[key] = (
-            columns["n"][i],
-            {metric: column[i] for metric, column in zip(metrics, values, strict=True)},
-        )
-    rows: list[FigureRow] = []
-    for key, (n, figures) in sorted(cells.items(), key=lambda item: _sort_key(item[0])):
-        planned = visible.get(key)
-        if planned is None or planned[0] != n:
-            raise RuntimeError(
-                f"the privacy plan and the engine disagree about the group {key} "
-                f"(engine n={n}, plan {planned}); nothing was stored"
-            )
-        shown = planned[1]
-        stored = json.dumps(figures if shown else {}, sort_keys=True)
-        rows.append((organisation.pk, grain, key[0], key[1], key[2], key[3], n, shown, stored))
-    return rows
+    # The JSON text json.dumps(..., sort_keys=True) gives, written directly: a float is its
+    # shortest repr, a missing value null.
+    template = "{" + ", ".join(f"{json.dumps(key)}: %s" for key in metrics) + "}"
+    columns = [joined[key].to_pylist() for key in metrics]
+    values = [
+        template % tuple("null" if v is None else repr(v) for v in row) if shown else "{}"
+        for shown, row in zip(visible, zip(*columns, strict=True), strict=True)
+    ]
+    return FigureColumns(
+        grain=grain,
+        period=joined["period"].combine_chunks(),
+        breakdown=joined["breakdown"].to_pylist(),
+        unit=joined["unit_subtree"].to_pylist(),
+        attribute=joined["attribute_key"].to_pylist(),
+        n=joined["n"].to_pylist(),
+        visible=visible,
+        values=values,
+    )
 
 
-def _store(rows: list[FigureRow]) -> None:
-    """Insert the figures with plain INSERTs (Django model instances cost more than the rows)."""
+def _keyed(table: pa.Table) -> pa.Table:
+    """``unit_key`` and ``attribute_key``: the unit and attribute with nulls as -1 and "" (a
+    null never matches in a join; the figure table stores no attribute as "")."""
+    unit = pc.fill_null(table["unit_subtree"], -1)
+    attribute = pc.fill_null(table["attribute"], "")
+    return table.append_column("unit_key", unit).append_column("attribute_key", attribute)
+
+
+def _store(organisation: Organisation, figures: FigureColumns) -> None:
+    """Insert the figures: PostgreSQL's COPY, or plain INSERTs on SQLite (Django model
+    instances cost more than the rows)."""
     table = connection.ops.quote_name(Figure._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in _FIGURE_COLUMNS)
-    json_value = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    placeholders = ", ".join(["%s"] * (len(_FIGURE_COLUMNS) - 1) + [json_value])
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names only)
-    adapt = connection.ops.adapt_datefield_value
+    size = len(figures)
+    if connection.vendor == "postgresql":
+        periods: list[object] = figures.period.to_pylist()
+    else:  # SQLite stores dates as ISO text (what Django's adapter gives)
+        periods = figures.period.cast(pa.string()).to_pylist()
+    rows = zip(
+        [organisation.pk] * size,
+        [figures.grain] * size,
+        periods,
+        figures.breakdown,
+        figures.unit,
+        figures.attribute,
+        figures.n,
+        figures.visible,
+        figures.values,
+        strict=True,
+    )
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            batch = [(*row[:2], adapt(row[2]), *row[3:]) for row in rows[start : start + 5000]]
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor  # psycopg's own cursor, for COPY
+            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(_FIGURE_COLUMNS))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names only)
+        while batch := list(itertools.islice(rows, 5000)):
             cursor.executemany(sql, batch)
 
 
@@ -383,7 +433,3 @@ def _refresh_statistics(*, full: bool) -> None:
             cursor.execute(f"ANALYZE {table}")
         elif full and connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {table}")
-
-
-def _sort_key(key: CellKey) -> tuple[dt.date, str, int, str]:
-    return (key[0], key[1], key[2] if key[2] is not None else -1, key[3])
