@@ -247,3 +247,48 @@ def test_the_command_reports_what_it_did(setup: Setup, capsys: pytest.CaptureFix
 def test_without_usage_data_nothing_is_computed(setup: Setup) -> None:
     assert compute_figures().up_to_date
     assert not Figure.objects.exists()
+
+
+def figure_indexes() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Figure._meta.db_table)
+    return {
+        name for name, about in constraints.items() if about["index"] and not about["primary_key"]
+    }
+
+
+@override_settings(MIN_GROUP_SIZE=5)
+def test_a_large_store_rebuilds_the_indexes_and_stores_the_same_figures(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number in range(3):
+        setup.write_week(number)
+    compute_figures()
+    row_by_row, indexes = stored(), figure_indexes()
+    assert {index.name for index in Figure._meta.indexes} <= indexes
+    monkeypatch.setattr(services, "BULK_FIGURES", 1)  # every store is a large one
+    compute_figures(full=True)
+    assert stored() == row_by_row
+    assert figure_indexes() == indexes
+
+
+@override_settings(MIN_GROUP_SIZE=5)
+def test_a_large_store_that_fails_leaves_figures_and_indexes_as_they_were(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number in range(3):
+        setup.write_week(number)
+    compute_figures()
+    before, indexes = stored(), figure_indexes()
+    monkeypatch.setattr(services, "BULK_FIGURES", 1)
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(services, "_store", broken)
+    with pytest.raises(OSError, match="disk full"):
+        compute_figures(full=True)
+    assert stored() == before
+    assert figure_indexes() == indexes
