@@ -60,6 +60,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
+from django.core.cache import cache
 from django.core.management.color import no_style
 from django.core.serializers import base as serializer_base
 from django.core.serializers.json import DjangoJSONEncoder
@@ -763,6 +764,7 @@ def restore_backup(
             rows = _restore_rows_and_lake(info, staging, lake, progress)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+    cache.clear()  # pages and forecasts kept from the data that was replaced
     if actor is not None:
         # The rows were replaced: the user who restored is the restored row of that name, if any.
         actor = User.objects.filter(username=actor.username).first()
