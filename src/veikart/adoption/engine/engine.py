@@ -43,9 +43,11 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from veikart.adoption.engine import groups as sums
 from veikart.adoption.engine.registry import PREVIOUS, REGISTRY, Metric, references
 from veikart.usage.formats import NO_PERIOD_COLUMN, REPORTS
 
@@ -307,6 +309,9 @@ def compute_periods(
             _check_arguments(grain, groups, min_n)
             if len([g for g in groups if g != "unit_subtree"]) > 1:
                 raise ValueError(f"at most one group besides unit_subtree: {list(groups)}")
+    for groups in breakdowns:
+        if "unit_id" in groups:
+            raise ValueError("unit_id is not a breakdown of compute_periods; use unit_subtree")
     table = _people_table(people)
     # Only the weeks the people cover and the week before each (returning users look back): an
     # incremental run over a few weeks opens a few files, not the whole lake.
@@ -319,30 +324,152 @@ def compute_periods(
         for report in reports_of(chosen)
     }
     present = {report for report, weeks in snapshots.items() if weeks}
-    sql = build_sql_many(chosen, grains=grains, breakdowns=breakdowns, present=present)
-    parameters: dict[str, object] = {"min_n": min_n}
-    for index, groups in enumerate(breakdowns):
-        parameters[f"breakdown_{index}"] = "+".join(groups)
-    for grain in grains:
-        parameters[f"grain_{grain}"] = grain
+    sql = build_stage1_sql(chosen, present=present)
+    parameters: dict[str, object] = {}
     for report, weeks in snapshots.items():
-        parameters[f"weeks_{report}"] = list(weeks)
         if weeks:
             parameters[f"files_{report}"] = [str(path) for path in weeks.values()]
+    rows = table.num_rows
+    numbered = table.append_column("row_id", pa.array(np.arange(rows, dtype=np.int64)))
     connection = connect()
     try:
-        connection.register("people_input", table)
+        connection.register("people_input", numbered)
         _check_people(connection)
-        result = connection.execute(sql, parameters).to_arrow_table()
+        stage1 = connection.execute(sql, parameters).to_arrow_table()
     finally:
         connection.close()
+    # Stage 2 with numpy (veikart.adoption.engine.groups).
+    # The values stay in stage 1's row order; the people's codes are put in that order.
+    sum_names = _sum_columns(chosen)
+    order = stage1["row_id"].to_numpy()
+    values = np.empty((len(sum_names), rows))
+    nulls = any(stage1[name].null_count for name in sum_names)
+    present_rows = np.empty((len(sum_names), rows), dtype=bool) if nulls else np.zeros((0, 0))
+    for c, name in enumerate(sum_names):
+        column = stage1[name]
+        values[c] = pc.fill_null(column, 0).to_numpy().astype(np.float64)
+        if nulls:
+            present_rows[c] = pc.is_valid(column).to_numpy(zero_copy_only=False)
+    del stage1
+    coded = sums.encode(table).reordered(order)
+    mondays = coded.mondays
+    month_dates = sorted({sums.month_of(m) for m in mondays})
+    month_of_week = np.array(
+        [month_dates.index(sums.month_of(m)) for m in mondays], dtype=np.int64
+    )
+    covered = _coverage(chosen, snapshots, mondays, month_of_week, len(month_dates))
+    columns = {name: c for c, name in enumerate(sum_names)}
+    parts: dict[Grain, list[pa.Table]] = {grain: [] for grain in grains}
+    for groups in breakdowns:
+        found = sums.breakdown_sums(
+            coded, values, present_rows, groups, month_of_week, len(month_dates), grains
+        )
+        attribute = next((g for g in groups if g != "unit_subtree"), None)
+        for grain in grains:
+            group_sums = found[grain]
+            dates = pa.array(mondays if grain == "week" else month_dates, pa.date32())
+            size = group_sums.n.size
+            if "unit_subtree" in groups:
+                unit = pa.array(group_sums.unit, pa.int64())
+            else:
+                unit = pa.nulls(size, pa.int64())
+            if attribute is None:
+                attribute_column = pa.nulls(size, pa.string())
+            else:
+                texts = pa.array(coded.attributes[attribute][1], pa.string())
+                attribute_column = texts.take(pa.array(group_sums.attribute))
+            metric_values = sums.values_of(chosen, columns, group_sums, covered[grain], min_n)
+            name = pa.array(["+".join(groups)], pa.string())
+            parts[grain].append(
+                pa.table(
+                    [
+                        dates.take(pa.array(group_sums.period)),
+                        name.take(pa.array(np.zeros(size, dtype=np.int64))),
+                        unit,
+                        attribute_column,
+                        pa.array(group_sums.n, pa.int64()),
+                        *(pa.array(v, pa.float64(), from_pandas=True) for v in metric_values),
+                    ],
+                    schema=wide_schema([m.key for m in chosen]),
+                )
+            )
     schema = wide_schema([m.key for m in chosen])
-    grain_column = result.column("grain")
-    result = result.drop_columns(["grain"])
-    tables = {grain: result.filter(pc.equal(grain_column, grain)).cast(schema) for grain in grains}
+    order_by = [(name, "ascending") for name in _CELL_COLUMNS]
+    tables = {
+        grain: (
+            pa.concat_tables(parts[grain]).sort_by(order_by)
+            if parts[grain]
+            else schema.empty_table()
+        )
+        for grain in grains
+    }
     if wide:
         return tables
     return {grain: _long(table, [m.key for m in chosen]) for grain, table in tables.items()}
+
+
+def _coverage(
+    metrics: Sequence[Metric],
+    snapshots: Mapping[str, Mapping[dt.date, Path]],
+    mondays: Sequence[dt.date],
+    month_of_week: np.ndarray,
+    months: int,
+) -> dict[Grain, dict[str, np.ndarray]]:
+    """Per grain, metric and period: does the lake cover it? Every week of the period (that
+    someone was employed in) has a snapshot of each report the metric reads, and — for a metric
+    that looks one week back — so has the week before each, which someone was employed in too
+    (as the SQL engine's ``_coverage_cte``)."""
+    weeks = set(mondays)
+    result: dict[Grain, dict[str, np.ndarray]] = {"week": {}, "month": {}}
+    for metric in metrics:
+        ok = np.ones(len(mondays), dtype=bool)
+        for report in metric.reports:
+            have = snapshots.get(report, {})
+            ok &= np.array([m in have for m in mondays], dtype=bool)
+            if metric.previous_sql is not None:
+                before = [m - dt.timedelta(days=7) for m in mondays]
+                ok &= np.array([b in weeks and b in have for b in before], dtype=bool)
+        result["week"][metric.key] = ok
+        missing = np.bincount(month_of_week, weights=~ok, minlength=months)
+        result["month"][metric.key] = missing == 0
+    return result
+
+
+def build_stage1_sql(metrics: Sequence[Metric], *, present: Collection[str]) -> str:
+    """Stage 1 of :func:`compute_periods`: every metric's numerator and denominator for each
+    row of ``people`` (by its ``row_id``), from the report snapshots of its week joined to it
+    (and, for the metrics that look back, the person's week before). Parameters it binds:
+    ``$files_<report>`` for each present report."""
+    reports = reports_of(metrics)
+    previous = [m for m in metrics if m.previous_sql is not None]
+    ctes = [_PEOPLE_CTES]
+    for report in reports:
+        cte = _report_cte(report, metrics, report in present)
+        ctes.append(cte.replace(" AS (\n", " AS MATERIALIZED (\n", 1))
+    if previous:
+        ctes.append(_previous_cte(previous, "week"))
+    # As doubles: a person-week's numbers are small whole numbers, which a double holds exactly
+    # (DuckDB's SUM of integers is a 128-bit integer, which numpy reads only as Python objects).
+    columns = ['"people"."row_id" AS "row_id"']
+    for index, metric in enumerate(metrics):
+        columns.append(f'CAST({metric.numerator_sql} AS DOUBLE) AS "numerator_{index}"')
+        if metric.denominator_sql is not None:
+            columns.append(f'CAST({metric.denominator_sql} AS DOUBLE) AS "denominator_{index}"')
+    sources = _joins(reports)
+    if previous:
+        sources.append(
+            f"LEFT JOIN {_q(PREVIOUS)}\n"
+            f'{_INDENT * 2}ON {_q(PREVIOUS)}."employee" = "people"."employee"\n'
+            f'{_INDENT * 2}AND {_q(PREVIOUS)}."period" = "people"."week_start"'
+        )
+    joins = "".join(f"\n{_INDENT}{source}" for source in sources)
+    return (
+        "WITH\n"
+        + ",\n".join(ctes)
+        + f"\nSELECT\n{_lines(columns, 1)}\n"
+        + f'FROM "people"{joins}\n'
+        + 'GROUP BY "people"."row_id"\n'
+    )
 
 
 _CELL_COLUMNS = ("period", "breakdown", "unit_subtree", "attribute")

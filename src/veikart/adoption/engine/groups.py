@@ -1,0 +1,284 @@
+"""Stage 2 of :func:`veikart.adoption.engine.engine.compute_periods`: from every person-week's
+numerators and denominators (stage 1, in DuckDB) to the sums and ``n`` of every group, week and
+month, with numpy.
+
+A group's weekly sums are the sums over its person-weeks, so they are counted with
+``np.bincount`` over an integer key per group: the week and the attribute's code, or the week,
+a unit and the attribute's code for the unit subtrees. For those, the person-weeks are first
+summed per *type* — week, unit path and attribute — and each type is then added to every unit on
+its path: a few hundred thousand types explode into units far faster than millions of rows. A
+month's sums are the sums of its weeks'; its ``n`` counts each person once per group (a person
+who moved during the month is in both units, and once in a unit above both), by sorting the
+distinct (month, group, person) keys. The results are those of the SQL engine's stage 2
+(``_aggregates_cte``, ``_month_ctes``), to the bit: the sums are of whole numbers, which float64
+holds exactly below 2^53, and the values are divided as the SQL divides them.
+
+No Django imports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from veikart.adoption.engine.registry import Metric
+
+_EPOCH = dt.date(1970, 1, 1)
+_ATTRIBUTE_GROUPS = ("former_org", "is_leader", "training_status", "unit_type")
+
+
+@dataclass
+class Rows:
+    """The person-weeks as integer codes (one entry per row of ``people``)."""
+
+    week: np.ndarray  # index into mondays
+    mondays: list[dt.date]
+    path: np.ndarray  # index into ancestors' columns
+    ancestors: np.ndarray  # [depth, path] → unit index, -1 where the path is shorter
+    units: np.ndarray  # unit index → unit id
+    who: np.ndarray  # the person as a month counts them (employee, or the pseudonym)
+    attributes: dict[str, tuple[np.ndarray, list[str | None]]]  # codes and their texts
+
+    def reordered(self, order: np.ndarray) -> Rows:
+        """The same rows in another order: row i of the result is row ``order[i]``."""
+        return Rows(
+            self.week[order],
+            self.mondays,
+            self.path[order],
+            self.ancestors,
+            self.units,
+            self.who[order],
+            {name: (codes[order], texts) for name, (codes, texts) in self.attributes.items()},
+        )
+
+
+def encode(people: pa.Table) -> Rows:
+    """Integer codes of the people table (checked beforehand by the engine)."""
+    days = people["week_start"].combine_chunks().cast(pa.int32()).to_numpy(zero_copy_only=False)
+    day_values, week = np.unique(days, return_inverse=True)
+    mondays = [_EPOCH + dt.timedelta(days=int(d)) for d in day_values]
+    path, texts = _codes(people["unit_path"])
+    parsed = [[int(p) for p in str(text).strip("/").split("/")] for text in texts]
+    unit_ids = np.unique(np.array([u for ids in parsed for u in ids] or [0], dtype=np.int64))
+    depth = max((len(ids) for ids in parsed), default=1)
+    ancestors = np.full((depth, max(len(parsed), 1)), -1, dtype=np.int64)
+    for column, ids in enumerate(parsed):
+        ancestors[: len(ids), column] = np.searchsorted(unit_ids, np.array(ids, dtype=np.int64))
+    employee = people["employee_id"]
+    who_column = people["person"] if employee.null_count == people.num_rows else employee
+    who, _ = _codes(who_column)
+    attributes = {}
+    for name in _ATTRIBUTE_GROUPS:
+        codes, values = _codes(people[name])
+        texts_of = [_text(v) for v in values]
+        # null → its own code, after the values
+        codes = np.where(codes < 0, len(values), codes)
+        attributes[name] = (codes, [*texts_of, None])
+    return Rows(week, mondays, path, ancestors, unit_ids, who, attributes)
+
+
+def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[object]]:
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    return indices.astype(np.int64), encoded.dictionary.to_pylist()
+
+
+def _text(value: object) -> str | None:
+    """The attribute as the SQL engine writes it: booleans as "true"/"false"."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def month_of(monday: dt.date) -> dt.date:
+    return (monday + dt.timedelta(days=3)).replace(day=1)
+
+
+@dataclass
+class Sums:
+    """Per group of one breakdown and grain: period index, unit (or -1), attribute code, n and
+    the sums (a column per stage-1 column)."""
+
+    period: np.ndarray
+    unit: np.ndarray
+    attribute: np.ndarray
+    n: np.ndarray
+    sums: np.ndarray  # [column, group]
+
+
+def breakdown_sums(
+    rows: Rows,
+    values: np.ndarray,
+    present: np.ndarray,
+    groups: Sequence[str],
+    month: np.ndarray,
+    months: int,
+    grains: Sequence[str] = ("week", "month"),
+) -> dict[str, Sums]:
+    """Weekly and monthly sums of one breakdown. ``values`` is [column, row] (nulls as 0),
+    ``present`` [column, row] whether the row's value was not null, or an empty array when no
+    column has nulls; ``month`` maps week index → month index."""
+    attribute = next((g for g in groups if g != "unit_subtree"), None)
+    if attribute is not None and attribute not in rows.attributes:
+        raise ValueError(f"{attribute} cannot be a breakdown here")
+    if attribute is None:
+        codes, count = np.zeros(rows.week.size, dtype=np.int64), 1
+    else:
+        codes, texts = rows.attributes[attribute]
+        count = len(texts)
+    periods_of = {"week": (rows.week, len(rows.mondays)), "month": (month[rows.week], months)}
+    result = {}
+    for grain in grains:
+        period, periods = periods_of[grain]
+        if "unit_subtree" in groups:
+            found = _unit_sums(rows, period, periods, codes, count, values, present)
+        else:
+            key = period * count + codes
+            found = _flat(key, periods * count, count, values, present)
+        if grain == "month":
+            found.n = _distinct_n(rows, period, codes, count, found, unit="unit_subtree" in groups)
+        result[grain] = found
+    return result
+
+
+def _sum_by(
+    index: np.ndarray, size: int, values: np.ndarray, present: np.ndarray, groups: np.ndarray
+) -> np.ndarray:
+    """Each column's sum per group: ``index`` numbers the rows' groups densely (``size`` of
+    them), ``groups`` are those returned; NaN where every value of the group was null."""
+    sums = np.empty((values.shape[0], groups.size))
+    for c in range(values.shape[0]):
+        total = np.bincount(index, weights=values[c], minlength=size)
+        if present.size:
+            some = np.bincount(index, weights=present[c], minlength=size) > 0
+            total[~some] = np.nan
+        sums[c] = total[groups]
+    return sums
+
+
+def _flat(key: np.ndarray, size: int, count: int, values: np.ndarray, present: np.ndarray) -> Sums:
+    n = np.bincount(key, minlength=size)
+    cells = np.flatnonzero(n)
+    sums = _sum_by(key, size, values, present, cells)
+    period, code = np.divmod(cells, count)
+    return Sums(period, np.full(cells.size, -1), code, n[cells].astype(np.int64), sums)
+
+
+def _unit_sums(
+    rows: Rows,
+    period: np.ndarray,
+    periods: int,
+    codes: np.ndarray,
+    count: int,
+    values: np.ndarray,
+    present: np.ndarray,
+) -> Sums:
+    """Sums per period, unit subtree and attribute code: the rows summed per type (period,
+    unit path, code), each type then added to every unit on its path."""
+    paths = rows.ancestors.shape[1]
+    units = rows.units.size
+    type_key = (period * paths + rows.path) * count + codes
+    size = periods * paths * count
+    n_dense = np.bincount(type_key, minlength=size)
+    types = np.flatnonzero(n_dense)
+    n_type = n_dense[types]
+    type_sums = _sum_by(type_key, size, values, present, types)
+    type_period, rest = np.divmod(types, paths * count)
+    type_path, type_code = np.divmod(rest, count)
+    keys, sources = [], []
+    for depth in range(rows.ancestors.shape[0]):
+        unit = rows.ancestors[depth, type_path]
+        keep = np.flatnonzero(unit >= 0)
+        keys.append((type_period[keep] * units + unit[keep]) * count + type_code[keep])
+        sources.append(keep)
+    key = np.concatenate(keys)
+    source = np.concatenate(sources)
+    cell_size = periods * units * count
+    n_cells = np.bincount(key, weights=n_type[source], minlength=cell_size)
+    cells = np.flatnonzero(n_cells)
+    sums = np.empty((type_sums.shape[0], cells.size))
+    for c in range(type_sums.shape[0]):
+        column = type_sums[c][source]
+        missing = np.isnan(column)
+        total = np.bincount(key, weights=np.where(missing, 0.0, column), minlength=cell_size)
+        if missing.any():  # a subtree's sum is null only when all of its types' are
+            some = np.bincount(key, weights=~missing, minlength=cell_size) > 0
+            total[~some] = np.nan
+        sums[c] = total[cells]
+    cell_period, rest = np.divmod(cells, units * count)
+    cell_unit, cell_code = np.divmod(rest, count)
+    return Sums(
+        cell_period, rows.units[cell_unit], cell_code, n_cells[cells].astype(np.int64), sums
+    )
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values, by sorting (numpy's hashing unique is slow on big arrays)."""
+    ordered = np.sort(values)
+    keep = np.ones(ordered.size, dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    return ordered[keep]
+
+
+def _distinct_n(
+    rows: Rows, period: np.ndarray, codes: np.ndarray, count: int, found: Sums, *, unit: bool
+) -> np.ndarray:
+    """Per group of a month: its people, each once (for a unit subtree: from every unit below
+    it, so a person who moved within the subtree counts once)."""
+    people = int(rows.who.max()) + 1 if rows.who.size else 1
+    if not unit:
+        distinct = _distinct((period * count + codes) * people + rows.who) // people
+        n = np.bincount(distinct, minlength=(int(period.max()) + 1) * count if period.size else 0)
+        counted: np.ndarray = n[found.period * count + found.attribute].astype(np.int64)
+        return counted
+    paths = rows.ancestors.shape[1]
+    units = rows.units.size
+    # Each person once per month, path and code first (most stay in one unit all month).
+    first = _distinct(((period * paths + rows.path) * count + codes) * people + rows.who)
+    rest, who = np.divmod(first, people)
+    rest, code = np.divmod(rest, count)
+    month, path = np.divmod(rest, paths)
+    keys = []
+    for depth in range(rows.ancestors.shape[0]):
+        ancestor = rows.ancestors[depth, path]
+        keep = ancestor >= 0
+        keys.append(
+            ((month[keep] * units + ancestor[keep]) * count + code[keep]) * people + who[keep]
+        )
+    distinct = _distinct(np.concatenate(keys)) // people
+    size = (int(month.max()) + 1) * units * count if month.size else 0
+    n = np.bincount(distinct, minlength=size)
+    index = (found.period * units + np.searchsorted(rows.units, found.unit)) * count
+    result: np.ndarray = n[index + found.attribute].astype(np.int64)
+    return result
+
+
+def values_of(
+    metrics: Sequence[Metric],
+    columns: Mapping[str, int],
+    sums: Sums,
+    covered: Mapping[str, np.ndarray],
+    min_n: int,
+) -> list[np.ndarray]:
+    """Each metric's value per group (NaN for null), as the SQL engine's ``_value_sql``."""
+    out = []
+    enough = sums.n >= min_n
+    for index, metric in enumerate(metrics):
+        numerator = sums.sums[columns[f"numerator_{index}"]]
+        ok = enough & covered[metric.key][sums.period]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if metric.denominator_sql is None:
+                value = numerator.astype(np.float64)
+            else:
+                denominator = sums.sums[columns[f"denominator_{index}"]]
+                top = 100 * numerator if metric.unit == "percent" else numerator
+                value = np.where(denominator == 0, np.nan, top / denominator)
+        out.append(np.where(ok, value, np.nan))
+    return out
