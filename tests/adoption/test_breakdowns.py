@@ -38,8 +38,10 @@ def text(value: object) -> str | None:
     return str(value)
 
 
-@pytest.mark.parametrize("grain", ["week", "month"])
-def test_one_query_for_all_breakdowns_equals_one_per_breakdown(tmp_path: Path, grain: str) -> None:
+@pytest.mark.parametrize(("grain", "min_n"), [("week", 0), ("month", 0), ("week", 5), ("month", 5)])
+def test_one_query_for_all_breakdowns_equals_one_per_breakdown(
+    tmp_path: Path, grain: str, min_n: int
+) -> None:
     population = generate_population(CONFIG, OrganisationParams())
     panel, _truth = simulate(population, CONFIG, BehaviourParams())
     write_panel_lake(tmp_path, population, panel, CONFIG)
@@ -52,6 +54,7 @@ def test_one_query_for_all_breakdowns_equals_one_per_breakdown(tmp_path: Path, g
         metrics=metrics,
         grain=grain,
         breakdowns=BREAKDOWNS,  # type: ignore[arg-type]
+        min_n=min_n,
     ).to_pylist()
     expected = []
     for groups in BREAKDOWNS:
@@ -61,6 +64,7 @@ def test_one_query_for_all_breakdowns_equals_one_per_breakdown(tmp_path: Path, g
             metrics=metrics,
             grain=grain,
             groups=list(groups),  # type: ignore[arg-type]
+            min_n=min_n,
         ).to_pylist():
             other = next((g for g in groups if g != "unit_subtree"), None)
             expected.append(
@@ -89,3 +93,5 @@ def test_one_query_for_all_breakdowns_equals_one_per_breakdown(tmp_path: Path, g
         else:
             assert got["value"] == pytest.approx(want["value"], rel=1e-12)
     assert any(row["value"] is not None for row in together)
+    if min_n:  # some groups are small enough to be nulled
+        assert any(row["value"] is None and 0 < row["n"] < min_n for row in together)

@@ -292,3 +292,17 @@ def test_a_large_store_that_fails_leaves_figures_and_indexes_as_they_were(
         compute_figures(full=True)
     assert stored() == before
     assert figure_indexes() == indexes
+
+
+@override_settings(MIN_GROUP_SIZE=5)
+def test_the_plan_in_a_process_of_its_own_gives_the_same_figures(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number in range(3):
+        setup.write_week(number)
+    compute_figures()
+    in_process = stored()
+    monkeypatch.setattr(services, "PLAN_BESIDE_ROWS", 1)  # every plan beside the engine
+    compute_figures(full=True)
+    assert stored() == in_process
+    assert not list((Path(settings.DATA_DIR) / "tmp").glob("plan-*"))  # its files are gone

@@ -1357,3 +1357,22 @@ def _table(data: _Input, specs: list[_Spec], cells: _Cells) -> pa.Table:
         },
         schema=PLAN_SCHEMA,
     )
+
+
+# --- beside the engine, in another process ------------------------------------------------------
+
+
+def plan_in_process(people_file: str, k: int, out_dir: str) -> dict[str, str]:
+    """:func:`plan_suppression` for the people stored in ``people_file`` (an Arrow IPC file),
+    its tables written as Arrow IPC files into ``out_dir``; returns their paths by grain. Run in
+    a separate process (veikart.adoption.services), so that the plan — one core of Python and
+    numpy — runs while the engine computes the figures."""
+    with pa.memory_map(people_file) as source:  # open while the plan reads it
+        plans = plan_suppression(pa.ipc.open_file(source).read_all(), k=k)
+    paths = {}
+    for grain, table in plans.items():
+        path = f"{out_dir}/plan-{grain}.arrow"
+        with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        paths[grain] = path
+    return paths
