@@ -513,14 +513,20 @@ def latest(grain: str) -> dt.date | None:
     return selectors.latest_period(grain)
 
 
-def units_with_figures(who: Access, grain: str, period: dt.date) -> list[Unit]:
-    """Units ``who`` may see that have a figure (shown or hidden) in ``period``, in tree order."""
+def units_with_figures(
+    who: Access, grain: str, period: dt.date, *, parent: Unit | None = None
+) -> list[Unit]:
+    """Units ``who`` may see that have a figure (shown or hidden) in ``period``, in tree order;
+    with ``parent``, only its children."""
     ids = (
         selectors.figures_for_user(who)
         .filter(grain=grain, breakdown="unit_subtree", period=period, unit__isnull=False)
         .values_list("unit_id", flat=True)
     )
-    return tree_order(list(selectors.units_for_user(who).filter(pk__in=ids)))
+    units = selectors.units_for_user(who).filter(pk__in=ids)
+    if parent is not None:
+        units = units.filter(parent=parent)
+    return tree_order(list(units))
 
 
 def tree_order(units: list[Unit]) -> list[Unit]:
@@ -1285,7 +1291,7 @@ def _group_section(who: Access, unit: Unit, params: Params, group: str, title: s
 
 def _children_table(who: Access, unit: Unit, params: Params, period: dt.date) -> Table | None:
     metric, grain = params.metric_def, params.grain
-    children = [u for u in units_with_figures(who, grain, period) if u.parent_id == unit.pk]
+    children = units_with_figures(who, grain, period, parent=unit)
     if not children:
         return None
     before = previous_period(period, grain)
