@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.adoption.simulated import people_of, write_panel_lake
-from veikart.adoption.engine import REGISTRY, compute
+from veikart.adoption.engine import REGISTRY, compute, engine
 from veikart.adoption.engine.engine import compute_breakdowns
 from veikart.demo.simulator.behaviour import BehaviourParams, simulate
 from veikart.demo.simulator.config import SimulationConfig
@@ -38,10 +38,23 @@ def text(value: object) -> str | None:
     return str(value)
 
 
-@pytest.mark.parametrize(("grain", "min_n"), [("week", 0), ("month", 0), ("week", 5), ("month", 5)])
+@pytest.mark.parametrize(
+    ("grain", "min_n", "stage1_weeks"),
+    [
+        ("week", 0, 13),
+        ("month", 0, 13),
+        ("week", 5, 13),
+        ("month", 5, 13),
+        ("week", 0, 2),
+        ("month", 0, 2),
+    ],
+)
 def test_one_query_for_all_breakdowns_equals_one_per_breakdown(
-    tmp_path: Path, grain: str, min_n: int
+    tmp_path: Path, grain: str, min_n: int, stage1_weeks: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Stage 1 reads a few weeks at a time; with 2 the 13 weeks take seven parts, each with the
+    # week before it for the returning users.
+    monkeypatch.setattr(engine, "STAGE1_WEEKS", stage1_weeks)
     population = generate_population(CONFIG, OrganisationParams())
     panel, _truth = simulate(population, CONFIG, BehaviourParams())
     write_panel_lake(tmp_path, population, panel, CONFIG)

@@ -323,19 +323,13 @@ def compute_periods(
         }
         for report in reports_of(chosen)
     }
-    present = {report for report, weeks in snapshots.items() if weeks}
-    sql = build_stage1_sql(chosen, present=present)
-    parameters: dict[str, object] = {}
-    for report, weeks in snapshots.items():
-        if weeks:
-            parameters[f"files_{report}"] = [str(path) for path in weeks.values()]
     rows = table.num_rows
     numbered = table.append_column("row_id", pa.array(np.arange(rows, dtype=np.int64)))
     connection = connect()
     try:
         connection.register("people_input", numbered)
         _check_people(connection)
-        stage1 = connection.execute(sql, parameters).to_arrow_table()
+        stage1 = _stage1(connection, chosen, numbered, snapshots)
     finally:
         connection.close()
     # Stage 2 with numpy (veikart.adoption.engine.groups).
@@ -354,9 +348,7 @@ def compute_periods(
     coded = sums.encode(table).reordered(order)
     mondays = coded.mondays
     month_dates = sorted({sums.month_of(m) for m in mondays})
-    month_of_week = np.array(
-        [month_dates.index(sums.month_of(m)) for m in mondays], dtype=np.int64
-    )
+    month_of_week = np.array([month_dates.index(sums.month_of(m)) for m in mondays], dtype=np.int64)
     covered = _coverage(chosen, snapshots, mondays, month_of_week, len(month_dates))
     columns = {name: c for c, name in enumerate(sum_names)}
     parts: dict[Grain, list[pa.Table]] = {grain: [] for grain in grains}
@@ -435,9 +427,51 @@ def _coverage(
     return result
 
 
+# Stage 1 runs over this many weeks at a time: a quarter's person-weeks (650,000 at 50,000
+# employees) join and aggregate in memory, where all 130 weeks at once spilled to disk under the
+# default memory limit and took twice as long (bench/README.md).
+STAGE1_WEEKS = 13
+
+
+def _stage1(
+    connection: duckdb.DuckDBPyConnection,
+    metrics: Sequence[Metric],
+    people: pa.Table,
+    snapshots: Mapping[str, Mapping[dt.date, Path]],
+) -> pa.Table:
+    """Stage 1 for every row of ``people`` (which has ``row_id``), :data:`STAGE1_WEEKS` weeks at
+    a time; each part also reads the week before its first (the metrics that look back)."""
+    week_column = people["week_start"]
+    weeks = sorted(set(pc.unique(week_column).to_pylist()))
+    parts = []
+    for start in range(0, len(weeks), STAGE1_WEEKS):
+        chunk = set(weeks[start : start + STAGE1_WEEKS])
+        before = {week - dt.timedelta(days=7) for week in chunk} - chunk
+        measured = pc.is_in(week_column, value_set=pa.array(sorted(chunk), pa.date32()))
+        read = pc.or_(
+            measured, pc.is_in(week_column, value_set=pa.array(sorted(before), pa.date32()))
+        )
+        subset = people.append_column("measured", measured).filter(read)
+        files = {
+            report: [str(path) for week, path in found.items() if week in chunk | before]
+            for report, found in snapshots.items()
+        }
+        sql = build_stage1_sql(metrics, present={r for r, paths in files.items() if paths})
+        parameters = {f"files_{report}": paths for report, paths in files.items() if paths}
+        connection.register("people_input", subset)
+        parts.append(connection.execute(sql, parameters).to_arrow_table())
+    if not parts:  # no people: the query over none, for the columns
+        connection.register(
+            "people_input", people.append_column("measured", pa.array([], pa.bool_()))
+        )
+        parts.append(connection.execute(build_stage1_sql(metrics, present=())).to_arrow_table())
+    return pa.concat_tables(parts)
+
+
 def build_stage1_sql(metrics: Sequence[Metric], *, present: Collection[str]) -> str:
     """Stage 1 of :func:`compute_periods`: every metric's numerator and denominator for each
-    row of ``people`` (by its ``row_id``), from the report snapshots of its week joined to it
+    row of ``people`` that is ``measured`` (by its ``row_id``; the others are the week before,
+    for the metrics that look back), from the report snapshots of its week joined to it
     (and, for the metrics that look back, the person's week before). Parameters it binds:
     ``$files_<report>`` for each present report."""
     reports = reports_of(metrics)
@@ -468,6 +502,7 @@ def build_stage1_sql(metrics: Sequence[Metric], *, present: Collection[str]) -> 
         + ",\n".join(ctes)
         + f"\nSELECT\n{_lines(columns, 1)}\n"
         + f'FROM "people"{joins}\n'
+        + 'WHERE "people"."measured"\n'
         + 'GROUP BY "people"."row_id"\n'
     )
 
@@ -816,10 +851,7 @@ def _person_periods_cte(
     by_person = grain == "week"
     columns = [
         f'{period} AS "period"',
-        *(
-            f"{f'any_value({sql})' if by_person else sql} AS {_q(g)}"
-            for g, sql in carried.items()
-        ),
+        *(f"{f'any_value({sql})' if by_person else sql} AS {_q(g)}" for g, sql in carried.items()),
     ]
     for index, metric in enumerate(metrics):
         columns.append(f'{metric.numerator_sql} AS "numerator_{index}"')
