@@ -11,6 +11,7 @@ import pytest
 
 from tests.adoption.simulated import people_of, write_panel_lake
 from veikart.adoption.engine import REGISTRY, compute, engine
+from veikart.adoption.engine import groups as engine_groups
 from veikart.adoption.engine.engine import compute_breakdowns
 from veikart.demo.simulator.behaviour import BehaviourParams, simulate
 from veikart.demo.simulator.config import SimulationConfig
@@ -39,19 +40,27 @@ def text(value: object) -> str | None:
 
 
 @pytest.mark.parametrize(
-    ("grain", "min_n", "stage1_weeks"),
+    ("grain", "min_n", "stage1_weeks", "by_sorting"),
     [
-        ("week", 0, 13),
-        ("month", 0, 13),
-        ("week", 5, 13),
-        ("month", 5, 13),
-        ("week", 0, 2),
-        ("month", 0, 2),
+        ("week", 0, 13, False),
+        ("month", 0, 13, False),
+        ("week", 5, 13, False),
+        ("month", 5, 13, False),
+        ("week", 0, 2, False),
+        ("month", 0, 2, False),
+        ("month", 0, 13, True),
     ],
 )
 def test_one_query_for_all_breakdowns_equals_one_per_breakdown(
-    tmp_path: Path, grain: str, min_n: int, stage1_weeks: int, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    grain: str,
+    min_n: int,
+    stage1_weeks: int,
+    by_sorting: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if by_sorting:  # a month's n as when a reorganisation moved a unit to another level
+        monkeypatch.setattr(engine_groups, "_depths_fixed", lambda rows: False)
     # Stage 1 reads a few weeks at a time; with 2 the 13 weeks take seven parts, each with the
     # week before it for the returning users.
     monkeypatch.setattr(engine, "STAGE1_WEEKS", stage1_weeks)

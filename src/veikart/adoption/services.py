@@ -398,16 +398,19 @@ def _figures(result: pa.Table, plan: pa.Table, grain: str, wanted: set[dt.date])
     sort_keys = ("period", "breakdown", "unit_key", "attribute_key")
     order = pc.sort_indices(joined, sort_keys=[(k, "ascending") for k in sort_keys])
     joined = joined.take(order)
-    visible = joined["visible"].to_pylist()
-    metrics = sorted(REGISTRY)
-    # The JSON text json.dumps(..., sort_keys=True) gives, written directly: a float is its
-    # shortest repr, a missing value null.
-    template = "{" + ", ".join(f"{json.dumps(key)}: %s" for key in metrics) + "}"
-    columns = [joined[key].to_pylist() for key in metrics]
-    values = [
-        template % tuple("null" if v is None else repr(v) for v in row) if shown else "{}"
-        for shown, row in zip(visible, zip(*columns, strict=True), strict=True)
-    ]
+    visible = joined["visible"]
+    # The JSON text of every visible figure, written column by column: each number in its
+    # shortest form that reads back as the same double (Arrow's, as repr: 71.5, 0.1, 1e-7 — a
+    # whole number without ".0", which JSON reads back equal), a missing value null.
+    parts: list[object] = []
+    for index, key in enumerate(sorted(REGISTRY)):
+        column = joined[key]
+        number = pc.cast(pc.fill_null(column, 0.0), pa.string())
+        parts.append(pa.scalar(("{" if index == 0 else ", ") + json.dumps(key) + ": "))
+        parts.append(pc.if_else(pc.is_null(column), pa.scalar("null"), number))
+    parts.append(pa.scalar("}"))
+    text = pc.binary_join_element_wise(*parts, "")
+    values = pc.if_else(visible, text, pa.scalar("{}")).to_pylist()
     return FigureColumns(
         grain=grain,
         period=joined["period"].combine_chunks(),
@@ -415,7 +418,7 @@ def _figures(result: pa.Table, plan: pa.Table, grain: str, wanted: set[dt.date])
         unit=joined["unit_subtree"].to_pylist(),
         attribute=joined["attribute_key"].to_pylist(),
         n=joined["n"].to_pylist(),
-        visible=visible,
+        visible=visible.to_pylist(),
         values=values,
     )
 

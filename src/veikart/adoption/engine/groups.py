@@ -43,6 +43,7 @@ class Rows:
     units: np.ndarray  # unit index → unit id
     who: np.ndarray  # the person as a month counts them (employee, or the pseudonym)
     attributes: dict[str, tuple[np.ndarray, list[str | None]]]  # codes and their texts
+    runs: Runs | None = None  # the rows by month and person, once a month's n is asked for
 
     def reordered(self, order: np.ndarray) -> Rows:
         """The same rows in another order: row i of the result is row ``order[i]``."""
@@ -227,17 +228,86 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
+@dataclass
+class Runs:
+    """The rows sorted by month and person: ``order`` sorts them; ``same[lag - 1][i]`` says
+    whether sorted row i belongs to the same month and person as sorted row i - lag (a person
+    has at most five rows a month, one per week, so a few lags cover every pair)."""
+
+    order: np.ndarray
+    month: np.ndarray  # each sorted row's month
+    same: list[np.ndarray]
+
+    def first(self, group: np.ndarray) -> np.ndarray:
+        """For sorted rows with these groups: the first row of each month, person and group."""
+        first = np.ones(group.size, dtype=bool)
+        for lag, same in enumerate(self.same, start=1):
+            first[lag:] &= ~(same & (group[lag:] == group[:-lag]))
+        return first
+
+
+def _runs(rows: Rows, month: np.ndarray) -> Runs:
+    people = int(rows.who.max()) + 1 if rows.who.size else 1
+    key = month * people + rows.who
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    new = np.ones(ordered.size, dtype=bool)
+    new[1:] = ordered[1:] != ordered[:-1]
+    starts = np.flatnonzero(new)
+    longest = int(np.diff(np.append(starts, ordered.size)).max()) if ordered.size else 1
+    same = [ordered[lag:] == ordered[:-lag] for lag in range(1, longest)]
+    return Runs(order, month[order], same)
+
+
+def _depths_fixed(rows: Rows) -> bool:
+    """Is every unit at one depth on every path it is on? (Not when a reorganisation moved a
+    unit under another parent at another level.)"""
+    depth, path = np.nonzero(rows.ancestors >= 0)
+    units = rows.ancestors[depth, path]
+    pairs = np.unique(units * rows.ancestors.shape[0] + depth)
+    return bool(pairs.size == np.unique(units).size)
+
+
 def _distinct_n(
     rows: Rows, period: np.ndarray, codes: np.ndarray, count: int, found: Sums, *, unit: bool
 ) -> np.ndarray:
     """Per group of a month: its people, each once (for a unit subtree: from every unit below
-    it, so a person who moved within the subtree counts once)."""
-    people = int(rows.who.max()) + 1 if rows.who.size else 1
+    it, so a person who moved within the subtree counts once). A person's rows of a month lie
+    side by side once sorted (:class:`Runs`), so the first of each group is found by comparing
+    neighbours, with no sort per breakdown."""
+    if rows.runs is None:
+        rows.runs = _runs(rows, period)
+    runs = rows.runs
+    sorted_codes = codes[runs.order]
+    months = int(runs.month.max()) + 1 if runs.month.size else 0
     if not unit:
-        distinct = _distinct((period * count + codes) * people + rows.who) // people
-        n = np.bincount(distinct, minlength=(int(period.max()) + 1) * count if period.size else 0)
+        first = runs.first(sorted_codes)
+        n = np.bincount((runs.month * count + sorted_codes)[first], minlength=months * count)
         counted: np.ndarray = n[found.period * count + found.attribute].astype(np.int64)
         return counted
+    units = rows.units.size
+    if _depths_fixed(rows):
+        size = months * units * count
+        n = np.zeros(size, dtype=np.int64)
+        sorted_path = rows.path[runs.order]
+        for depth in range(rows.ancestors.shape[0]):
+            ancestor = rows.ancestors[depth, sorted_path]
+            valid = ancestor >= 0
+            group = np.where(valid, ancestor * count + sorted_codes, -1)
+            first = runs.first(group) & valid
+            key = (runs.month * units + ancestor) * count + sorted_codes
+            n += np.bincount(key[first], minlength=size)
+        index = (found.period * units + np.searchsorted(rows.units, found.unit)) * count
+        fixed: np.ndarray = n[index + found.attribute]
+        return fixed
+    return _distinct_unit_n_sorted(rows, period, codes, count, found)
+
+
+def _distinct_unit_n_sorted(
+    rows: Rows, period: np.ndarray, codes: np.ndarray, count: int, found: Sums
+) -> np.ndarray:
+    """:func:`_distinct_n` for unit subtrees by sorting every (month, unit, code, person)."""
+    people = int(rows.who.max()) + 1 if rows.who.size else 1
     paths = rows.ancestors.shape[1]
     units = rows.units.size
     # Each person once per month, path and code first (most stay in one unit all month).
