@@ -15,6 +15,7 @@ from django.test import override_settings
 from tests.adoption.lakes import write_report
 from tests.adoption.test_people import assign, employee, unit
 from veikart.adoption import people, services
+from veikart.adoption.engine import privacy
 from veikart.adoption.models import ComputeRun, Figure
 from veikart.adoption.services import compute_figures
 from veikart.organisations.models import Employee, Organisation
@@ -302,7 +303,7 @@ def test_the_plan_in_a_process_of_its_own_gives_the_same_figures(
         setup.write_week(number)
     compute_figures()
     in_process = stored()
-    monkeypatch.setattr(services, "PLAN_BESIDE_ROWS", 1)  # every plan beside the engine
+    monkeypatch.setattr(privacy, "PLAN_BESIDE_ROWS", 1)  # every plan beside the engine
     compute_figures(full=True)
     assert stored() == in_process
     assert not list((Path(settings.DATA_DIR) / "tmp").glob("plan-*"))  # its files are gone

@@ -23,14 +23,11 @@ figures, row for row.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import datetime as dt
 import hashlib
 import itertools
 import json
-import multiprocessing
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -45,7 +42,7 @@ from django.utils import timezone
 
 from veikart.adoption.engine import REGISTRY, Grain
 from veikart.adoption.engine.engine import compute_periods, connect
-from veikart.adoption.engine.privacy import BREAKDOWNS, plan_in_process, plan_suppression
+from veikart.adoption.engine.privacy import BREAKDOWNS, plan_beside
 from veikart.adoption.models import ComputeRun, ComputeState, Figure
 from veikart.adoption.people import build_people, lake_weeks, monday, people_inputs
 from veikart.core.services import record_audit_event
@@ -176,7 +173,7 @@ def compute_figures(
         organisation=organisation, actor=actor, trigger=trigger, full=everything
     )
     k = settings.MIN_GROUP_SIZE
-    with _planner(subset, k) as planned:
+    with plan_beside(subset, k, Path(settings.DATA_DIR) / "tmp") as planned:
         _say(progress, "weeks and months: every metric and breakdown")
         results = compute_periods(
             root, subset, metrics=list(REGISTRY), breakdowns=BREAKDOWNS, wide=True
@@ -240,47 +237,6 @@ def compute_figures(
         actor, "adoption.compute", target=f"compute-run:{run.pk}", detail=run.summary
     )
     return summary
-
-
-# From this many person-weeks the privacy plan runs in a process of its own while the engine
-# computes (the plan is one core of Python and numpy; the machine has more): at 50,000
-# employees × 130 weeks the two took 24 s + 35 s one after the other (bench/README.md).
-PLAN_BESIDE_ROWS = 1_000_000
-
-
-@contextlib.contextmanager
-def _planner(people: pa.Table, k: int) -> Iterator[Callable[[], dict[str, pa.Table]]]:
-    """The privacy plan of ``people``: started here, handed over by the callable it yields.
-
-    Small inputs are planned in this process when asked for. Large ones are planned in another
-    process started at once: the people go to it as an Arrow file (memory-mapped, not copied)
-    under the data directory's tmp/, and the plan comes back the same way; the files go when
-    the block ends, and the process too if the block fails first.
-    """
-    if people.num_rows < PLAN_BESIDE_ROWS:
-        yield lambda: plan_suppression(people, k=k)
-        return
-    base = Path(settings.DATA_DIR) / "tmp"
-    base.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="plan-", dir=base) as work:
-        people_file = str(Path(work) / "people.arrow")
-        with pa.OSFile(people_file, "wb") as sink, pa.ipc.new_file(sink, people.schema) as writer:
-            writer.write_table(people)
-        context = multiprocessing.get_context("spawn")  # no fork: DuckDB and Arrow run threads
-        with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
-            future = pool.submit(plan_in_process, people_file, k, work)
-
-            def planned() -> dict[str, pa.Table]:
-                plans = {}
-                for grain, path in future.result().items():
-                    with pa.OSFile(path) as source:  # read into memory: the file goes
-                        plans[grain] = pa.ipc.open_file(source).read_all()
-                return plans
-
-            try:
-                yield planned
-            finally:
-                future.cancel()
 
 
 def _say(progress: Progress | None, message: str) -> None:

@@ -71,11 +71,16 @@ where everybody has the same value) share one visibility: they are one figure sh
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import datetime as dt
 import functools
 import math
-from collections.abc import Iterable, Iterator, Sequence
+import multiprocessing
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -1361,12 +1366,53 @@ def _table(data: _Input, specs: list[_Spec], cells: _Cells) -> pa.Table:
 
 # --- beside the engine, in another process ------------------------------------------------------
 
+# From this many person-weeks the plan runs in a process of its own while the engine computes
+# (the plan is one core of Python and numpy; the machine has more): at 50,000 employees × 130
+# weeks the two took 26 s + 33 s one after the other (bench/README.md).
+PLAN_BESIDE_ROWS = 1_000_000
+
+
+@contextlib.contextmanager
+def plan_beside(
+    people: pa.Table, k: int, work_dir: Path
+) -> Iterator[Callable[[], dict[str, pa.Table]]]:
+    """:func:`plan_suppression` of ``people``, started here and handed over by the callable
+    this yields, so that the caller can compute meanwhile.
+
+    Small inputs are planned in this process when asked for. Large ones are planned in another
+    process started at once: the people go to it as an Arrow file (memory-mapped, not copied)
+    in a temporary directory under ``work_dir``, and the plan comes back the same way; the files
+    go when the block ends, and the process too if the block fails first.
+    """
+    if people.num_rows < PLAN_BESIDE_ROWS:
+        yield lambda: plan_suppression(people, k=k)
+        return
+    work_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="plan-", dir=work_dir) as work:
+        people_file = str(Path(work) / "people.arrow")
+        with pa.OSFile(people_file, "wb") as sink, pa.ipc.new_file(sink, people.schema) as writer:
+            writer.write_table(people)
+        context = multiprocessing.get_context("spawn")  # no fork: DuckDB and Arrow run threads
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+            future = pool.submit(plan_in_process, people_file, k, work)
+
+            def planned() -> dict[str, pa.Table]:
+                plans = {}
+                for grain, path in future.result().items():
+                    with pa.OSFile(path) as source:  # read into memory: the file goes
+                        plans[grain] = pa.ipc.open_file(source).read_all()
+                return plans
+
+            try:
+                yield planned
+            finally:
+                future.cancel()
+
 
 def plan_in_process(people_file: str, k: int, out_dir: str) -> dict[str, str]:
     """:func:`plan_suppression` for the people stored in ``people_file`` (an Arrow IPC file),
-    its tables written as Arrow IPC files into ``out_dir``; returns their paths by grain. Run in
-    a separate process (veikart.adoption.services), so that the plan — one core of Python and
-    numpy — runs while the engine computes the figures."""
+    its tables written as Arrow IPC files into ``out_dir``; returns their paths by grain (run
+    by :func:`plan_beside` in another process)."""
     with pa.memory_map(people_file) as source:  # open while the plan reads it
         plans = plan_suppression(pa.ipc.open_file(source).read_all(), k=k)
     paths = {}
