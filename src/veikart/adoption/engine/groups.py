@@ -134,19 +134,70 @@ def breakdown_sums(
     else:
         codes, texts = rows.attributes[attribute]
         count = len(texts)
-    periods_of = {"week": (rows.week, len(rows.mondays)), "month": (month[rows.week], months)}
+    weeks = len(rows.mondays)
+    unit = "unit_subtree" in groups
+    paths = rows.ancestors.shape[1]
+    # The weeks' sums from the rows; a month's from its weeks' (far fewer than the rows).
+    if unit:
+        type_key = (rows.week * paths + rows.path) * count + codes
+    else:
+        type_key = rows.week * count + codes
+    size = weeks * (paths if unit else 1) * count
+    week_types = _group(type_key, size, values, present)
     result = {}
     for grain in grains:
-        period, periods = periods_of[grain]
-        if "unit_subtree" in groups:
-            found = _unit_sums(rows, period, periods, codes, count, values, present)
+        if grain == "week":
+            types, periods = week_types, weeks
         else:
-            key = period * count + codes
-            found = _flat(key, periods * count, count, values, present)
+            week, rest = np.divmod(week_types.key, (paths if unit else 1) * count)
+            month_key = month[week] * ((paths if unit else 1) * count) + rest
+            types = _regroup(week_types, month_key, months * (paths if unit else 1) * count)
+            periods = months
+        if unit:
+            found = _explode(rows, types, periods, count)
+        else:
+            period, code = np.divmod(types.key, count)
+            found = Sums(period, np.full(types.key.size, -1), code, types.n, types.sums)
         if grain == "month":
-            found.n = _distinct_n(rows, period, codes, count, found, unit="unit_subtree" in groups)
+            found.n = _distinct_n(rows, month[rows.week], codes, count, found, unit=unit)
         result[grain] = found
     return result
+
+
+@dataclass
+class _Types:
+    """Groups by a dense integer key: the keys present, their rows and their sums."""
+
+    key: np.ndarray
+    n: np.ndarray
+    sums: np.ndarray  # [column, group], NaN where every value was null
+
+
+def _group(key: np.ndarray, size: int, values: np.ndarray, present: np.ndarray) -> _Types:
+    """The rows grouped by ``key`` (0 ≤ key < size)."""
+    n_dense = np.bincount(key, minlength=size)
+    keys = np.flatnonzero(n_dense)
+    return _Types(keys, n_dense[keys].astype(np.int64), _sum_by(key, size, values, present, keys))
+
+
+def _regroup(types: _Types, key: np.ndarray, size: int) -> _Types:
+    """Groups summed into coarser ones: ``key`` gives each group's new key (0 ≤ key < size)."""
+    n_dense = np.bincount(key, weights=types.n, minlength=size)
+    keys = np.flatnonzero(n_dense)
+    return _Types(keys, n_dense[keys].astype(np.int64), _sum_sums(types.sums, key, size, keys))
+
+
+def _sum_sums(sums: np.ndarray, key: np.ndarray, size: int, keys: np.ndarray) -> np.ndarray:
+    """Sums of sums by ``key``: NaN only where every summed value was NaN (all null)."""
+    out = np.empty((sums.shape[0], keys.size))
+    for c in range(sums.shape[0]):
+        missing = np.isnan(sums[c])
+        total = np.bincount(key, weights=np.where(missing, 0.0, sums[c]), minlength=size)
+        if missing.any():
+            some = np.bincount(key, weights=~missing, minlength=size) > 0
+            total[~some] = np.nan
+        out[c] = total[keys]
+    return out
 
 
 def _sum_by(
@@ -164,34 +215,12 @@ def _sum_by(
     return sums
 
 
-def _flat(key: np.ndarray, size: int, count: int, values: np.ndarray, present: np.ndarray) -> Sums:
-    n = np.bincount(key, minlength=size)
-    cells = np.flatnonzero(n)
-    sums = _sum_by(key, size, values, present, cells)
-    period, code = np.divmod(cells, count)
-    return Sums(period, np.full(cells.size, -1), code, n[cells].astype(np.int64), sums)
-
-
-def _unit_sums(
-    rows: Rows,
-    period: np.ndarray,
-    periods: int,
-    codes: np.ndarray,
-    count: int,
-    values: np.ndarray,
-    present: np.ndarray,
-) -> Sums:
-    """Sums per period, unit subtree and attribute code: the rows summed per type (period,
-    unit path, code), each type then added to every unit on its path."""
+def _explode(rows: Rows, types: _Types, periods: int, count: int) -> Sums:
+    """Sums per period, unit subtree and attribute code from sums per type (period, unit path,
+    code): each type is added to every unit on its path."""
     paths = rows.ancestors.shape[1]
     units = rows.units.size
-    type_key = (period * paths + rows.path) * count + codes
-    size = periods * paths * count
-    n_dense = np.bincount(type_key, minlength=size)
-    types = np.flatnonzero(n_dense)
-    n_type = n_dense[types]
-    type_sums = _sum_by(type_key, size, values, present, types)
-    type_period, rest = np.divmod(types, paths * count)
+    type_period, rest = np.divmod(types.key, paths * count)
     type_path, type_code = np.divmod(rest, count)
     keys, sources = [], []
     for depth in range(rows.ancestors.shape[0]):
@@ -202,22 +231,10 @@ def _unit_sums(
     key = np.concatenate(keys)
     source = np.concatenate(sources)
     cell_size = periods * units * count
-    n_cells = np.bincount(key, weights=n_type[source], minlength=cell_size)
-    cells = np.flatnonzero(n_cells)
-    sums = np.empty((type_sums.shape[0], cells.size))
-    for c in range(type_sums.shape[0]):
-        column = type_sums[c][source]
-        missing = np.isnan(column)
-        total = np.bincount(key, weights=np.where(missing, 0.0, column), minlength=cell_size)
-        if missing.any():  # a subtree's sum is null only when all of its types' are
-            some = np.bincount(key, weights=~missing, minlength=cell_size) > 0
-            total[~some] = np.nan
-        sums[c] = total[cells]
-    cell_period, rest = np.divmod(cells, units * count)
+    cells = _regroup(_Types(key, types.n[source], types.sums[:, source]), key, cell_size)
+    cell_period, rest = np.divmod(cells.key, units * count)
     cell_unit, cell_code = np.divmod(rest, count)
-    return Sums(
-        cell_period, rows.units[cell_unit], cell_code, n_cells[cells].astype(np.int64), sums
-    )
+    return Sums(cell_period, rows.units[cell_unit], cell_code, cells.n, cells.sums)
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
