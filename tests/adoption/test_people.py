@@ -185,3 +185,35 @@ def test_someone_with_two_sign_in_names_is_found_under_the_one_the_lake_saw_that
 
 def test_no_weeks_no_rows(org: Organisation, tmp_path: Path) -> None:
     assert build_people(org, tmp_path, []).num_rows == 0
+
+
+def test_a_few_later_weeks_find_a_name_seen_long_before_as_building_every_week_does(
+    org: Organisation, tmp_path: Path
+) -> None:
+    place = unit(org, "A")
+    finn = employee(org, "6", former="rygge")
+    kim = employee(org, "7", former="rygge")
+    for person, name in ((finn, "finn@rygge.kommune.no"), (kim, "kim@rygge.kommune.no")):
+        EmployeeIdentity.objects.create(employee=person, upn=name, pseudonym=pseudonym(name))
+        assign(person, place, dt.date(2018, 1, 1))
+    # Finn is seen by his old name 20 weeks before the weeks asked for (two look-backs of eight
+    # weeks away), Kim 60 weeks before (past the 52 weeks a name is remembered); nobody since.
+    later = [W0 + dt.timedelta(weeks=20), W0 + dt.timedelta(weeks=21)]
+    write_report(
+        tmp_path,
+        "teams_user_detail",
+        W0 + dt.timedelta(days=6),
+        {"person": [pseudonym("finn@rygge.kommune.no")]},
+    )
+    write_report(
+        tmp_path,
+        "teams_user_detail",
+        later[0] - dt.timedelta(weeks=60) + dt.timedelta(days=6),
+        {"person": [pseudonym("kim@rygge.kommune.no")]},
+    )
+    every_week = [W0 + dt.timedelta(weeks=i) for i in range(22)]
+    few = rows(build_people(org, tmp_path, later))
+    assert [few[(finn.pk, w)]["person"] for w in later] == [pseudonym("finn@rygge.kommune.no")] * 2
+    assert [few[(kim.pk, w)]["person"] for w in later] == [kim.pseudonym] * 2
+    all_rows = rows(build_people(org, tmp_path, every_week))
+    assert {key: few[key] for key in few} == {key: all_rows[key] for key in few}

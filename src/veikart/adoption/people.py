@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from veikart.adoption.engine import PEOPLE_SCHEMA, REGISTRY, weekly_snapshots
 from veikart.adoption.engine.engine import connect, reports_of
@@ -277,17 +278,49 @@ def _names_by_week(identities: pa.Table, lake_root: Path, weeks: list[dt.date]) 
     several = [i for i, employee_id in enumerate(ids) if count[employee_id] > 1]
     if not several:
         return empty
-    wanted = set(weeks)
-    earliest = weeks[0] - NAME_MEMORY
-    files = sorted(
-        str(path)
-        for report_weeks in lake_weeks(lake_root).values()
-        for week, path in report_weeks.items()
-        if earliest <= week <= weeks[-1] and (week < weeks[0] or week in wanted)
-    )
-    if not files:
-        return empty
     aliases = identities.take(pa.array(several, pa.int64()))
+    by_week: dict[dt.date, list[str]] = {}
+    for report_weeks in lake_weeks(lake_root).values():
+        for week, path in report_weeks.items():
+            by_week.setdefault(week, []).append(str(path))
+    # The weeks asked for first. Someone seen in the first of them needs nothing earlier (that
+    # sighting is the latest before every later week); for the others the weeks before are read
+    # back a few at a time, until each is seen or the memory runs out. The result is what
+    # reading every week of the memory at once gives, from far fewer files on a weekly update.
+    found = [_sightings(aliases, [f for w in weeks for f in by_week.get(w, [])])]
+    seen_first = pc.filter(found[0]["employee_id"], pc.equal(found[0]["week_start"], weeks[0]))
+    missing = aliases.filter(
+        pc.invert(pc.is_in(aliases["employee_id"], value_set=seen_first.unique()))
+    )
+    back = weeks[0]
+    earliest = weeks[0] - NAME_MEMORY
+    while missing.num_rows and back > earliest:
+        start = max(back - _LOOK_BACK, earliest)
+        files = [f for w, paths in by_week.items() if start <= w < back for f in paths]
+        back = start
+        if not files:
+            continue
+        found.append(_sightings(missing, files))
+        seen = found[-1]["employee_id"].unique()
+        missing = missing.filter(pc.invert(pc.is_in(missing["employee_id"], value_set=seen)))
+    return pa.concat_tables(found)
+
+
+# Weeks read at a time when looking back for a sign-in name.
+_LOOK_BACK = dt.timedelta(weeks=8)
+
+
+def _sightings(aliases: pa.Table, files: list[str]) -> pa.Table:
+    """Which of their names the lake's ``files`` saw the ``aliases`` by, week by week: one per
+    employee and week (the current name if it is among them, else the greatest)."""
+    if not files:
+        return pa.table(
+            {
+                "employee_id": pa.array([], pa.int64()),
+                "week_start": pa.array([], pa.date32()),
+                "person": pa.array([], pa.string()),
+            }
+        )
     connection = connect()
     try:
         connection.register("aliases", aliases)

@@ -1369,7 +1369,7 @@ def _table(data: _Input, specs: list[_Spec], cells: _Cells) -> pa.Table:
 # From this many person-weeks the plan runs in a process of its own while the engine computes
 # (the plan is one core of Python and numpy; the machine has more): at 50,000 employees × 130
 # weeks the two took 26 s + 33 s one after the other (bench/README.md).
-PLAN_BESIDE_ROWS = 1_000_000
+PLAN_BESIDE_ROWS = 200_000
 
 
 @contextlib.contextmanager
