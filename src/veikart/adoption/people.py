@@ -185,7 +185,7 @@ def build_people(
     tables = {
         **{name: table for name, table in inputs.tables.items() if name != "identities"},
         "weeks": pa.table({"week_start": pa.array(week_list, pa.date32())}),
-        "names": _names_by_week(inputs.tables["identities"], lake_root, week_list),
+        "names": _names_by_week(_employed(inputs, week_list), lake_root, week_list),
     }
     connection = connect()
     try:
@@ -195,6 +195,20 @@ def build_people(
     finally:
         connection.close()
     return result.cast(PEOPLE_SCHEMA)
+
+
+def _employed(inputs: PeopleInputs, weeks: list[dt.date]) -> pa.Table:
+    """The sign-in names of those employed at some time in the weeks (nobody else has rows)."""
+    employees = inputs.tables["employees"]
+    first, last = weeks[0], weeks[-1] + dt.timedelta(days=6)
+    start, end = employees["employment_start"], employees["employment_end"]
+    employed = pc.and_kleene(
+        pc.or_kleene(pc.is_null(start), pc.less_equal(start, pa.scalar(last, pa.date32()))),
+        pc.or_kleene(pc.is_null(end), pc.greater_equal(end, pa.scalar(first, pa.date32()))),
+    )
+    ids = employees["employee_id"].filter(employed)
+    identities = inputs.tables["identities"]
+    return identities.filter(pc.is_in(identities["employee_id"], value_set=ids.combine_chunks()))
 
 
 # How long a sign-in name the lake saw is remembered for the weeks after it in which the lake saw
