@@ -45,8 +45,17 @@ def training_dates(course_codes: set[str] | None = None) -> dict[int, dt.date]:
     attended = Enrolment.objects.filter(status=EnrolmentStatus.ATTENDED)
     if course_codes is not None:
         attended = attended.filter(session__course__code__in=sorted(course_codes))
-    firsts = attended.values("employee_id").annotate(first=Min("session__starts_at"))
-    return {row["employee_id"]: timezone.localtime(row["first"]).date() for row in firsts}
+    firsts = attended.values_list("employee_id").annotate(first=Min("session__starts_at"))
+    # Tens of thousands of people share a few hundred sessions' start times: convert each time
+    # to the local day once.
+    days: dict[dt.datetime, dt.date] = {}
+    result = {}
+    for employee_id, first in firsts:
+        day = days.get(first)
+        if day is None:
+            day = days[first] = timezone.localtime(first).date()
+        result[employee_id] = day
+    return result
 
 
 def get_sessions_for_user(who: AnyUser | Access | None) -> QuerySet[Session]:
