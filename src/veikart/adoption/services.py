@@ -193,9 +193,13 @@ def compute_figures(
     hidden = sum(f.hidden for f in figures)
     with transaction.atomic(), _bulk_writes(count >= BULK_FIGURES):
         for grain, wanted in periods.items():
-            Figure.objects.filter(
-                organisation=organisation, grain=grain, period__in=wanted
-            ).delete()
+            old = Figure.objects.filter(organisation=organisation, grain=grain, period__in=wanted)
+            if not everything:
+                # The breakdowns are those of the stored figures (else everything is computed):
+                # naming them lets the delete use the figure index instead of reading every
+                # figure of the grain (0.4 s of a weekly update at 50,000 employees).
+                old = old.filter(breakdown__in=["+".join(groups) for groups in BREAKDOWNS])
+            old.delete()
         for grain_figures in figures:
             _store(organisation, grain_figures)
         # Purged weeks keep their watermark (their figures stay); a week's people fingerprint is
