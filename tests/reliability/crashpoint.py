@@ -81,7 +81,7 @@ def install(point: str, nth: int) -> None:
         import veikart.adoption.services as services
 
         name = {
-            "compute-started": "plan_suppression",
+            "compute-started": "plan_beside",
             "compute-store": "_store",
             "compute-committed": "record_audit_event",
         }[point]
