@@ -278,20 +278,13 @@ def _names_by_week(identities: pa.Table, lake_root: Path, weeks: list[dt.date]) 
     in which the lake saw two of a person's names (the week of a change) keeps the current one
     if it is among them, else the greatest.
     """
-    empty = pa.table(
-        {
-            "employee_id": pa.array([], pa.int64()),
-            "week_start": pa.array([], pa.date32()),
-            "person": pa.array([], pa.string()),
-        }
-    )
     ids = identities.column("employee_id").to_pylist()
     count: dict[int, int] = {}
     for employee_id in ids:
         count[employee_id] = count.get(employee_id, 0) + 1
     several = [i for i, employee_id in enumerate(ids) if count[employee_id] > 1]
     if not several:
-        return empty
+        return _SIGHTINGS.empty_table()
     aliases = identities.take(pa.array(several, pa.int64()))
     by_week: dict[dt.date, list[str]] = {}
     for report_weeks in lake_weeks(lake_root).values():
@@ -320,6 +313,9 @@ def _names_by_week(identities: pa.Table, lake_root: Path, weeks: list[dt.date]) 
     return pa.concat_tables(found)
 
 
+_SIGHTINGS = pa.schema(
+    [("employee_id", pa.int64()), ("week_start", pa.date32()), ("person", pa.string())]
+)
 # Weeks read at a time when looking back for a sign-in name.
 _LOOK_BACK = dt.timedelta(weeks=8)
 
@@ -328,13 +324,7 @@ def _sightings(aliases: pa.Table, files: list[str]) -> pa.Table:
     """Which of their names the lake's ``files`` saw the ``aliases`` by, week by week: one per
     employee and week (the current name if it is among them, else the greatest)."""
     if not files:
-        return pa.table(
-            {
-                "employee_id": pa.array([], pa.int64()),
-                "week_start": pa.array([], pa.date32()),
-                "person": pa.array([], pa.string()),
-            }
-        )
+        return _SIGHTINGS.empty_table()
     connection = connect()
     try:
         connection.register("aliases", aliases)

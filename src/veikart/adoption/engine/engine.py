@@ -484,19 +484,8 @@ def build_stage1_sql(metrics: Sequence[Metric], *, present: Collection[str]) -> 
         ctes.append(_previous_cte(previous, "week"))
     # As doubles: a person-week's numbers are small whole numbers, which a double holds exactly
     # (DuckDB's SUM of integers is a 128-bit integer, which numpy reads only as Python objects).
-    columns = ['"people"."row_id" AS "row_id"']
-    for index, metric in enumerate(metrics):
-        columns.append(f'CAST({metric.numerator_sql} AS DOUBLE) AS "numerator_{index}"')
-        if metric.denominator_sql is not None:
-            columns.append(f'CAST({metric.denominator_sql} AS DOUBLE) AS "denominator_{index}"')
-    sources = _joins(reports)
-    if previous:
-        sources.append(
-            f"LEFT JOIN {_q(PREVIOUS)}\n"
-            f'{_INDENT * 2}ON {_q(PREVIOUS)}."employee" = "people"."employee"\n'
-            f'{_INDENT * 2}AND {_q(PREVIOUS)}."period" = "people"."week_start"'
-        )
-    joins = "".join(f"\n{_INDENT}{source}" for source in sources)
+    columns = ['"people"."row_id" AS "row_id"', *_metric_columns(metrics, cast="DOUBLE")]
+    joins = _metric_joins(metrics, '"people"."week_start"', with_previous=bool(previous))
     return (
         "WITH\n"
         + ",\n".join(ctes)
@@ -853,18 +842,8 @@ def _person_periods_cte(
         f'{period} AS "period"',
         *(f"{f'any_value({sql})' if by_person else sql} AS {_q(g)}" for g, sql in carried.items()),
     ]
-    for index, metric in enumerate(metrics):
-        columns.append(f'{metric.numerator_sql} AS "numerator_{index}"')
-        if metric.denominator_sql is not None:
-            columns.append(f'{metric.denominator_sql} AS "denominator_{index}"')
-    sources = _joins(reports_of(metrics))
-    if with_previous:
-        sources.append(
-            f"LEFT JOIN {_q(PREVIOUS)}\n"
-            f'{_INDENT * 2}ON {_q(PREVIOUS)}."employee" = "people"."employee"\n'
-            f'{_INDENT * 2}AND {_q(PREVIOUS)}."period" = {period}'
-        )
-    joins = "".join(f"\n{_INDENT}{source}" for source in sources)
+    columns += _metric_columns(metrics)
+    joins = _metric_joins(metrics, period, with_previous=with_previous)
     keys = ['"people"."employee"', period, *([] if by_person else carried.values())]
     return (
         f"{_q(name)} AS MATERIALIZED (\n"
@@ -873,6 +852,31 @@ def _person_periods_cte(
         f"{_INDENT}GROUP BY {', '.join(keys)}\n"
         ")"
     )
+
+
+def _metric_columns(metrics: Sequence[Metric], *, cast: str | None = None) -> list[str]:
+    """Stage 1's columns: each metric's numerator, and denominator if any (cast if asked)."""
+    columns = []
+    for index, metric in enumerate(metrics):
+        expressions = [("numerator", metric.numerator_sql), ("denominator", metric.denominator_sql)]
+        for name, sql in expressions:
+            if sql is not None:
+                value = f"CAST({sql} AS {cast})" if cast else sql
+                columns.append(f'{value} AS "{name}_{index}"')
+    return columns
+
+
+def _metric_joins(metrics: Sequence[Metric], period: str, *, with_previous: bool) -> str:
+    """Stage 1's joins to ``"people"``: each report's snapshot of the person's week and, for
+    the metrics that look back, the person's period before (keyed by ``period``)."""
+    sources = _joins(reports_of(metrics))
+    if with_previous:
+        sources.append(
+            f"LEFT JOIN {_q(PREVIOUS)}\n"
+            f'{_INDENT * 2}ON {_q(PREVIOUS)}."employee" = "people"."employee"\n'
+            f'{_INDENT * 2}AND {_q(PREVIOUS)}."period" = {period}'
+        )
+    return "".join(f"\n{_INDENT}{source}" for source in sources)
 
 
 def _sum_columns(metrics: Sequence[Metric]) -> list[str]:
