@@ -1,6 +1,7 @@
-"""compute_breakdowns (every breakdown in one query) gives what compute gives breakdown by
-breakdown, on the simulated municipality (movers, leaders, training, two former organisations,
-people hired after the merger without one)."""
+"""compute_breakdowns (every breakdown at once: stage 1 in DuckDB, stage 2 with numpy) gives
+what compute (the SQL engine) gives breakdown by breakdown, on the simulated municipality
+(movers, leaders, training, two former organisations, people hired after the merger without
+one)."""
 
 from __future__ import annotations
 

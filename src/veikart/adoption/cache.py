@@ -56,7 +56,6 @@ def cached_page(build: Callable[[Access, Params], Page]) -> Callable[[Access, Pa
         cache.set(key, built, TIMEOUT)
         return built
 
-    page.uncached = build  # type: ignore[attr-defined]
     return page
 
 

@@ -264,7 +264,7 @@ def compute_breakdowns(
     min_n: int = 0,
     registry: Mapping[str, Metric] = REGISTRY,
 ) -> pa.Table:
-    """:func:`compute` for several breakdowns at once, in one query that reads the lake once.
+    """:func:`compute` for several breakdowns at once, reading each report's snapshots once.
 
     Each breakdown is a list of groups with at most one besides ``unit_subtree``. Returns the
     columns of :data:`MANY_SCHEMA`: ``breakdown`` is the groups joined by "+" ("" for the whole
@@ -295,7 +295,8 @@ def compute_periods(
     wide: bool = False,
     registry: Mapping[str, Metric] = REGISTRY,
 ) -> dict[Grain, pa.Table]:
-    """:func:`compute_breakdowns` for several grains in one query: a month's figures are sums
+    """:func:`compute_breakdowns` for several grains at once (stage 1 in DuckDB a quarter at a
+    time, stage 2 with numpy: :mod:`veikart.adoption.engine.groups`): a month's figures are sums
     of its weeks' sums, so weeks and months share everything up to the weekly sums. Returns a
     table of :data:`MANY_SCHEMA` per grain, or with ``wide`` one row per period and group:
     ``period``, ``breakdown``, ``unit_subtree``, ``attribute``, ``n`` and a column per metric
@@ -524,78 +525,6 @@ def _long(table: pa.Table, metric_keys: Sequence[str]) -> pa.Table:
     long = pa.concat_tables(parts)
     order = [(name, "ascending") for name in (*_CELL_COLUMNS, "metric")]
     return long.sort_by(order).cast(MANY_SCHEMA)
-
-
-def build_sql_many(
-    metrics: Sequence[Metric],
-    *,
-    grains: Sequence[Grain],
-    breakdowns: Sequence[Sequence[str]],
-    present: Collection[str],
-) -> str:
-    """The query :func:`compute_periods` runs: the stages of :func:`build_sql`, with the report
-    snapshots read once (materialised), one stage 1 for every breakdown (a person has one row
-    per week, carrying all groups), a stage 2 per breakdown for weeks, and months summed from
-    the weeks' stage 2. One row per grain, period and group (a ``grain`` column, the group
-    columns of :data:`MANY_SCHEMA`, ``n``) with one column per metric, named by its key."""
-    reports = reports_of(metrics)
-    previous = [m for m in metrics if m.previous_sql is not None]
-    ctes = [_PEOPLE_CTES]
-    for report in reports:
-        cte = _report_cte(report, metrics, report in present)
-        ctes.append(cte.replace(" AS (\n", " AS MATERIALIZED (\n", 1))
-    for grain in grains:
-        ctes.append(_coverage_cte(reports, grain, name=_coverage_name(grain)))
-    if previous:
-        ctes.append(_previous_cte(previous, "week"))
-    every = ["unit_subtree", *(g for g in GROUPS if g not in ("unit_subtree", "unit_id"))]
-    ctes.append(_person_periods_cte(metrics, "week", every, with_previous=bool(previous)))
-    if "month" in grains:
-        ctes.append(_MONTH_PEOPLE_CTE)
-    selects = []
-    for index, groups in enumerate(breakdowns):
-        weekly = f"aggregates_{index}"
-        ctes.append(
-            _aggregates_cte(metrics, "week", groups, name=weekly, source_name="person_periods")
-        )
-        if "month" in grains:
-            ctes += _month_ctes(metrics, groups, name=f"month_{weekly}", weekly=weekly)
-        for grain in grains:
-            aggregates = weekly if grain == "week" else f"month_{weekly}"
-            a = _q(aggregates)
-            unit = f'{a}."unit_subtree"' if "unit_subtree" in groups else "CAST(NULL AS BIGINT)"
-            other = next((g for g in groups if g != "unit_subtree"), None)
-            if other is None:
-                attribute = "CAST(NULL AS VARCHAR)"
-            elif GROUPS[other].type == pa.bool_():
-                column = f"{a}.{_q(other)}"
-                attribute = f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
-            else:
-                attribute = f"CAST({a}.{_q(other)} AS VARCHAR)"
-            columns = [
-                f'$grain_{grain} AS "grain"',
-                f'$breakdown_{index} AS "breakdown"',
-                f'{unit} AS "unit_subtree"',
-                f'{attribute} AS "attribute"',
-            ]
-            selects.append(
-                _wide_select(
-                    metrics,
-                    aggregates=aggregates,
-                    coverage=_coverage_name(grain),
-                    group_columns=columns,
-                )
-            )
-    order = ", ".join(
-        _q(name) for name in ("grain", "period", "breakdown", "unit_subtree", "attribute")
-    )
-    return (
-        "WITH\n" + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(selects) + f"\nORDER BY {order}\n"
-    )
-
-
-def _coverage_name(grain: Grain) -> str:
-    return "coverage" if grain == "week" else f"coverage_{grain}"
 
 
 # Each person once per month and combination of groups, for a month's n: a person who moved or
@@ -895,7 +824,6 @@ def _aggregates_cte(
     groups: Sequence[str],
     *,
     name: str = "aggregates",
-    source_name: str = "person_periods",
 ) -> str:
     """Stage 2: the sums over the people of each period and group, and n.
 
@@ -903,7 +831,7 @@ def _aggregates_cte(
     and only those sums are exploded into the units above: sums add up, and a few thousand unit
     rows per week explode far faster than one row per person.
     """
-    source = _q(source_name)
+    source = _q("person_periods")
     explode_later = "unit_subtree" in groups
     sums = _sum_columns(metrics)
     if not explode_later:
@@ -1005,24 +933,6 @@ def _metric_select(
         f'$metric_{index} AS "metric"',
         f'{_value_sql(index, metric, aggregates, coverage)} AS "value"',
         f'{a}."n" AS "n"',
-    ]
-    return f"SELECT\n{_lines(columns, 1)}\nFROM {a}\n" + f'JOIN {c} ON {c}."period" = {a}."period"'
-
-
-def _wide_select(
-    metrics: Sequence[Metric], *, aggregates: str, coverage: str, group_columns: Sequence[str]
-) -> str:
-    """Every metric's figures from an aggregates table, one column per metric (named by its
-    key), one row per period and group."""
-    a, c = _q(aggregates), _q(coverage)
-    columns = [
-        f'{a}."period" AS "period"',
-        *group_columns,
-        f'{a}."n" AS "n"',
-        *(
-            f"{_value_sql(index, metric, aggregates, coverage)} AS {_q(metric.key)}"
-            for index, metric in enumerate(metrics)
-        ),
     ]
     return f"SELECT\n{_lines(columns, 1)}\nFROM {a}\n" + f'JOIN {c} ON {c}."period" = {a}."period"'
 
